@@ -1,0 +1,1 @@
+"""Gradio chat (placeholder until the app lands)."""

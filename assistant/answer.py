@@ -1,0 +1,312 @@
+"""The grounded extractive composer: verbatim, cited sentences — or a plain refusal.
+
+From the retrieved chunks it scores every sentence or table row against the
+question (its stored embedding, lexical coverage of the question's key terms,
+the chunk's rank, and the question's intent), keeps the best few verbatim,
+frames them in the asker's written standard and cites each one. When the
+evidence does not cover the question's key terms, or lacks a detail it asks
+for (a phone number, a price, opening hours), it says the plans don't say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.models import Answer, Citation
+from assistant.query import DETAIL_PATTERNS, MUNICIPALITIES, Question
+from assistant.retrieval import Hit
+from assistant.text import stem, tokens, words
+from ingest.models import Unit
+from ingest.store import IndexData
+
+REFUSAL = {
+    "nn": "Eg finn ikkje svar på dette i planane.",
+    "nb": "Jeg finner ikke svar på dette i planene.",
+    "en": "I can't find an answer to this in the plans.",
+}
+POINTER = {
+    "nn": "Planane nemner {service} – ta kontakt med {service} direkte for dette.",
+    "nb": "Planene nevner {service} – ta kontakt med {service} direkte for dette.",
+    "en": "The plans mention {service} – please contact {service} directly about this.",
+}
+FRAME = {
+    "nn": "Ifølgje «{title}» ({municipality} kommune):",
+    "nb": "Ifølge «{title}» ({municipality} kommune):",
+    "en": "According to «{title}» ({municipality} municipality), quoted in Norwegian:",
+}
+LEAD = {"nn": "Kort svar:", "nb": "Kort svar:", "en": "Short answer:"}
+INJECTION_NOTE = {
+    "nn": "Eg svarar berre ut frå planane og følgjer ikkje instruksar i spørsmålet.",
+    "nb": "Jeg svarer bare ut fra planene og følger ikke instruksjoner i spørsmålet.",
+    "en": "I only answer from the plans and do not follow instructions inside questions.",
+}
+SERVICES = [
+    "helsestasjon for ungdom", "helsestasjonen", "helsestasjon", "skulehelsetenesta", "skolehelsetjenesten",
+    "barnevernstenesta", "barnevernstjenesten", "barnevernet", "barnevern", "ppt", "bup", "fastlegen", "fastlege", "nav",
+    "kommunepsykologen", "kommunepsykolog", "familievernkontoret", "tildelingskontoret", "jordmor", "jordmortjenesten",
+    "helsesjukepleiar", "helsesykepleier", "innsatsteamet", "innsatsteam", "koordinerande eining", "koordinerende enhet",
+    "frisklivssentralen", "psykisk helseteneste", "psykisk helse", "ressursteam", "bti-teamet", "familieveileder",
+]
+_CHANNEL = re.compile(r"https?://|jobbmobil|helsenorge|portal|skjema|ringe|telefon|kontakt|henvis|tilvis|søk", re.IGNORECASE)
+_LEVEL_IN_TEXT = re.compile(r"\b(nivå|trinn)\s+(\d)\b", re.IGNORECASE)
+_RESPONSIBLE = re.compile(r"\b(Ansvarlig|Ansvar):\s*([^.]+)")
+
+
+@dataclass
+class ComposerTuning:
+    """Weights and thresholds, tuned on the evaluation set (see README)."""
+
+    lexical_weight: float = 0.35
+    rank_weight: float = 0.04
+    intent_bonus: float = 0.04
+    keep_margin: float = 0.05
+    max_units: int = 3
+    min_coverage: float = 0.5
+    min_dense: float = 0.80
+    multi_margin: float = 0.03
+    chunks_considered: int = 6
+
+
+@dataclass
+class _Candidate:
+    unit: Unit
+    hit: Hit
+    rank: int
+    dense: float
+    coverage: float
+    score: float
+
+
+class Composer:
+    """Builds an :class:`Answer` from hits, using unit vectors stored at ingest."""
+
+    def __init__(self, index: IndexData, tuning: ComposerTuning | None = None) -> None:
+        self.index = index
+        self.tuning = tuning or ComposerTuning()
+        self._unit_pos = {u.unit_id: i for i, u in enumerate(index.units)}
+        self._unit_text = {u.unit_id: " ".join(tokens(u.text)) for u in index.units}
+        self._chunk_text = {c.chunk_id: " ".join(tokens(c.section)) for c in index.chunks}
+        self._idf = _idf(index)
+        self._unknown_idf = float(np.log(1 + max(1, len(index.chunks))))
+
+    # --- scoring ---------------------------------------------------------
+
+    def key_terms(self, question: Question) -> list[str]:
+        """Question terms that must be covered: content stems minus municipality names."""
+        municipal = {stem(w) for v in MUNICIPALITIES.values() for name in v for w in words(name)}
+        terms = [t for t in dict.fromkeys(tokens(question.search_text)) if t not in municipal and not t.startswith("nivå_")]
+        return terms
+
+    def _coverage(self, terms: list[str], text: str) -> float:
+        if not terms:
+            return 0.0
+        padded = f" {text} "
+        weight = {t: self._idf.get(t, self._unknown_idf) for t in terms}
+        total = sum(weight.values())
+        found = sum(w for t, w in weight.items() if f" {t} " in padded or (len(t) >= 4 and t in padded))
+        return found / total
+
+    def candidates(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> list[_Candidate]:
+        tuning = self.tuning
+        terms = self.key_terms(question)
+        out = []
+        for rank, hit in enumerate(hits[: tuning.chunks_considered]):
+            section = self._chunk_text.get(hit.chunk.chunk_id, "")
+            for unit in hit.chunk.units:
+                dense = float(self.index.unit_vectors[self._unit_pos[unit.unit_id]] @ query_vector)
+                coverage = self._coverage(terms, f"{self._unit_text[unit.unit_id]} {section}")
+                score = dense + tuning.lexical_weight * coverage + tuning.rank_weight / (1 + rank)
+                score += tuning.intent_bonus * _intent_match(question, unit)
+                if len(unit.text.split()) < 4:
+                    score -= 0.05
+                out.append(_Candidate(unit, hit, rank, dense, coverage, score))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    # --- composing --------------------------------------------------------
+
+    def compose(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> Answer:
+        lang = question.language if question.language in REFUSAL else "nb"
+        candidates = self.candidates(question, hits, query_vector)
+        if not candidates:
+            return self.refusal(question, lang)
+        groups = self._groups(question, candidates)
+        if not groups:
+            return self.refusal(question, lang)
+        missing = self._missing_details(question, [c for g in groups for c in g])
+        if missing:
+            return self.refusal(question, lang)
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for group in groups:
+            parts.append(self._render(group, question, lang, citations, labelled=len(groups) > 1))
+        text = "\n\n".join(parts)
+        if question.injection:
+            text = f"{INJECTION_NOTE[lang]}\n\n{text}"
+        municipality = groups[0][0].hit.chunk.municipality if len(groups) == 1 else None
+        return Answer(text=text, abstained=False, language=question.language, citations=citations, municipality=municipality)
+
+    def _groups(self, question: Question, candidates: list[_Candidate]) -> list[list[_Candidate]]:
+        """One group of selected units per municipality answered (usually one)."""
+        tuning = self.tuning
+        best = candidates[0]
+        if not self._confident(question, best, candidates):
+            return []
+        if question.municipality is None:
+            by_municipality: dict[str, _Candidate] = {}
+            for c in candidates:
+                by_municipality.setdefault(c.hit.chunk.municipality, c)
+            others = [
+                c for m, c in by_municipality.items()
+                if m != best.hit.chunk.municipality and c.score >= best.score - tuning.multi_margin and self._confident(question, c, candidates)
+            ]
+            if others:
+                return [self._select(question, c, candidates, limit=2) for c in [best, *others[:2]]]
+        return [self._select(question, best, candidates, limit=tuning.max_units)]
+
+    def _confident(self, question: Question, best: _Candidate, candidates: list[_Candidate]) -> bool:
+        terms = self.key_terms(question)
+        if not terms:
+            return False
+        same_chunk = [c for c in candidates if c.hit.chunk.chunk_id == best.hit.chunk.chunk_id][:3]
+        coverage = max(best.coverage, self._coverage(terms, " ".join(self._unit_text[c.unit.unit_id] for c in same_chunk) + " " + self._chunk_text.get(best.hit.chunk.chunk_id, "")))
+        return coverage >= self.tuning.min_coverage and best.dense >= self.tuning.min_dense
+
+    def _select(self, question: Question, best: _Candidate, candidates: list[_Candidate], limit: int) -> list[_Candidate]:
+        chosen = [best]
+        municipality = best.hit.chunk.municipality
+        for c in candidates:
+            if len(chosen) >= limit:
+                break
+            if c.hit.chunk.municipality != municipality or c in chosen:
+                continue
+            if c.score < best.score - self.tuning.keep_margin:
+                break
+            if any(_similar(c.unit.text, k.unit.text) for k in chosen):
+                continue
+            chosen.append(c)
+        chosen = self._with_list_items(chosen, limit + 2)
+        return sorted(chosen, key=lambda c: (c.unit.doc_id, c.unit.start))
+
+    def _with_list_items(self, chosen: list[_Candidate], limit: int) -> list[_Candidate]:
+        """A unit ending in ':' introduces a list: bring the items that follow it."""
+        out = list(chosen)
+        for c in chosen:
+            if not c.unit.text.rstrip().endswith(":"):
+                continue
+            units = c.hit.chunk.units
+            at = units.index(c.unit)
+            for follower in units[at + 1 : at + 4]:
+                if len(out) >= limit:
+                    break
+                if all(o.unit.unit_id != follower.unit_id for o in out):
+                    out.append(_Candidate(follower, c.hit, c.rank, c.dense, c.coverage, c.score))
+        return out
+
+    def _missing_details(self, question: Question, chosen: list[_Candidate]) -> bool:
+        for kind in question.details:
+            _, evidence = DETAIL_PATTERNS[kind]
+            if not any(evidence.search(c.unit.text) for c in chosen):
+                return True
+        return False
+
+    def _render(self, group: list[_Candidate], question: Question, lang: str, citations: list[Citation], labelled: bool) -> str:
+        first = group[0].hit.chunk
+        frame = FRAME[lang].format(title=first.title, municipality=first.municipality)
+        sentences: list[str] = []
+        lead = ""
+        for span in _spans(group):
+            n = len(citations) + 1
+            doc_text = self.index.doc_texts[span[0].unit.doc_id]
+            start, end = span[0].unit.start, span[-1].unit.end
+            quote = doc_text[start:end]
+            chunk = span[0].hit.chunk
+            citations.append(Citation(n, chunk.doc_id, chunk.title, chunk.municipality, chunk.section, quote, start, end))
+            sentences.append(f"{quote} [{n}]")
+            if not lead:
+                lead = _lead(question, quote, n, lang)
+        body = " ".join(sentences)
+        text = f"{frame} {body}"
+        if lead:
+            text = f"{lead}\n{text}"
+        if labelled:
+            text = f"**{first.municipality}:** {text}"
+        return text
+
+    def refusal(self, question: Question, lang: str | None = None) -> Answer:
+        lang = lang or (question.language if question.language in REFUSAL else "nb")
+        text = REFUSAL[lang]
+        service = _named_service(question.text)
+        if service:
+            text = f"{text} {POINTER[lang].format(service=service)}"
+        if question.injection:
+            text = f"{INJECTION_NOTE[lang]} {text}"
+        return Answer(text=text, abstained=True, language=question.language, citations=[])
+
+
+def _spans(group: list[_Candidate]) -> list[list[_Candidate]]:
+    """Adjacent units of one chunk become one citation (one contiguous quote)."""
+    spans: list[list[_Candidate]] = []
+    for c in group:
+        if spans:
+            prev = spans[-1][-1]
+            units = c.hit.chunk.units
+            same_chunk = prev.hit.chunk.chunk_id == c.hit.chunk.chunk_id
+            if same_chunk and c.unit in units and prev.unit in units and units.index(c.unit) == units.index(prev.unit) + 1:
+                spans[-1].append(c)
+                continue
+        spans.append([c])
+    return spans
+
+
+def _lead(question: Question, quote: str, n: int, lang: str) -> str:
+    if "level" in question.intents:
+        match = _LEVEL_IN_TEXT.search(quote)
+        if match:
+            return f"{LEAD[lang]} {match.group(1).capitalize()} {match.group(2)} [{n}]"
+    if "who" in question.intents:
+        match = _RESPONSIBLE.search(quote)
+        if match:
+            return f"{LEAD[lang]} {match.group(2).strip()} [{n}]"
+    return ""
+
+
+def _intent_match(question: Question, unit: Unit) -> float:
+    text = unit.text
+    bonus = 0.0
+    if "level" in question.intents and _LEVEL_IN_TEXT.search(text):
+        bonus += 1.0
+    if "who" in question.intents and (_RESPONSIBLE.search(text) or re.search(r"\bansvar", text, re.IGNORECASE)):
+        bonus += 1.0
+    if "contact" in question.intents and _CHANNEL.search(text):
+        bonus += 1.0
+    if "number" in question.intents and re.search(r"\d", text):
+        bonus += 0.5
+    return bonus
+
+
+def _similar(a: str, b: str) -> bool:
+    ta, tb = set(tokens(a)), set(tokens(b))
+    if not ta or not tb:
+        return a.strip() == b.strip()
+    return len(ta & tb) / len(ta | tb) > 0.8
+
+
+def _named_service(text: str) -> str:
+    lowered = text.lower()
+    for service in SERVICES:
+        if re.search(rf"\b{re.escape(service)}", lowered):
+            return service.upper() if service in ("ppt", "bup", "nav") else service
+    return ""
+
+
+def _idf(index: IndexData) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for chunk in index.chunks:
+        for t in set(tokens(f"{chunk.section} {chunk.text}")):
+            df[t] = df.get(t, 0) + 1
+    n = max(1, len(index.chunks))
+    return {t: float(np.log(1 + n / (1 + d))) for t, d in df.items()}

@@ -1,0 +1,155 @@
+"""Reading a question: its language, municipality, intent, and follow-up context.
+
+No LLM: small rules that are easy to test. A follow-up that lacks its own
+topic ("Kven er stafetthaldar då?") borrows the topic words and municipality
+of the earlier questions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from assistant.text import tokens
+from ingest.language import detect_language
+
+MUNICIPALITIES = {
+    "Sogndal": ("sogndal",),
+    "Sandnes": ("sandnes",),
+    "Sør-Aurdal": ("sør-aurdal", "sor-aurdal", "sør aurdal", "sor aurdal", "søraurdal", "soraurdal", "sør-aurdals"),
+}
+
+_INJECTION = re.compile(
+    r"(ignor(er|e|ere)\b.{0,40}\b(instruks|instruction|reglar|regler|tidlegare|tidligere|previous|above|alle)"
+    r"|glem\b.{0,30}\b(instruks|reglar|regler)|system\s*prompt|you are now|du er no|du er nå|pretend|lat som"
+    r"|act as|jailbreak|developer mode|disregard)",
+    re.IGNORECASE,
+)
+_FOLLOW_UP = re.compile(r"\b(då|da|det|dette|den|dei|de|der|dit|denne|same|samme|it|that|this|then|them|those|there|han|ho|hun)\b", re.IGNORECASE)
+_LEVEL_Q = re.compile(r"\b(kva|hva|hvilke[tn]?|which|what)\b.{0,30}\b(nivå|trinn|level|step)\b|\b(nivå|trinn|level)\b.{0,20}\b(gjeld|gjelder|applies|apply)\b", re.IGNORECASE)
+_WHO_Q = re.compile(r"\b(kven|hvem|who)\b|\bansvar(leg|lig|et)?\b|\bresponsible\b", re.IGNORECASE)
+_CONTACT_Q = re.compile(
+    r"\b(kontakt|kontakte|ta kontakt|nå|når eg|ringe|ring|reach|contact|call|søke|søkje|søknad|apply|melde|melding|"
+    r"bekymringsmelding|report|henvis|henvise|tilvis|refer|referral|skjema|kome i kontakt|komme i kontakt|få tak i|finne)\b",
+    re.IGNORECASE,
+)
+_NUMBER_Q = re.compile(r"\b(kor mange|hvor mange|how many|kor stor|hvor stor|prosent|percent|andel|tal|tall|number)\b", re.IGNORECASE)
+_DATE_Q = re.compile(r"\b(når|kva tid|hvilket år|what year|when|frå når|fra når|dato|date|år)\b", re.IGNORECASE)
+# Details people ask for that a plan may simply not state; the evidence must show them.
+DETAIL_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "phone": (
+        re.compile(r"telefon\w*|tlf|phone|nummer\b|ringe\s+på", re.IGNORECASE),
+        re.compile(r"(?<!\d)(\+47\s?)?\d{2}\s?\d{2}\s?\d{2}\s?\d{2}(?!\d)"),
+    ),
+    "price": (
+        re.compile(r"\b(pris\w*|kost\w*|betal\w*|gebyr|eigendel|egenandel|price|cost|fee)\b", re.IGNORECASE),
+        re.compile(r"\b(kr\.?|kroner|gratis|NOK|\d+\s?,-)\b", re.IGNORECASE),
+    ),
+    "hours": (
+        re.compile(r"\b(opningstid\w*|åpningstid\w*|opent|åpent|open|opening hours|klokka|klokken)\b", re.IGNORECASE),
+        re.compile(r"\b(kl\.?\s?\d|\d{1,2}[:.]\d{2}\s?[-–]\s?\d{1,2}[:.]\d{2}|måndag|mandag|tysdag|tirsdag|åpningstid|opningstid)", re.IGNORECASE),
+    ),
+    "email": (
+        re.compile(r"\b(e-?post\w*|e-?mail|epostadresse)\b", re.IGNORECASE),
+        re.compile(r"[\w.+-]+@[\w-]+\.\w+"),
+    ),
+    "person": (
+        re.compile(r"\b(kva heiter|hva heter|namnet på|navnet på|name of)\b", re.IGNORECASE),
+        re.compile(r"$^"),
+    ),
+}
+
+
+@dataclass
+class Question:
+    """A question after reading: what to search for and how to answer."""
+
+    text: str
+    search_text: str
+    language: str
+    municipality: str | None
+    municipality_source: str  # "caller" | "question" | "history" | "none"
+    intents: set[str] = field(default_factory=set)
+    details: set[str] = field(default_factory=set)
+    injection: bool = False
+    follow_up: bool = False
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def detect_municipality(text: str) -> str | None:
+    """The municipality named in ``text`` (the first one mentioned), if any."""
+    lowered = fold(text).lower()
+    found = []
+    for name, variants in MUNICIPALITIES.items():
+        positions = [lowered.find(v) for v in variants if v in lowered]
+        if positions:
+            found.append((min(positions), name))
+    return min(found)[1] if found else None
+
+
+def strip_municipalities(text: str) -> str:
+    """Drop municipality names (and 'kommune') once they have become a filter: they only add noise."""
+    variants = sorted((v for vs in MUNICIPALITIES.values() for v in vs), key=len, reverse=True)
+    pattern = r"\b(?:i\s+|in\s+|på\s+)?(?:" + "|".join(re.escape(v) for v in variants) + r")(?:\s+kommune\w*|\s+municipality)?\b"
+    out = re.sub(pattern, " ", fold(text), flags=re.IGNORECASE)
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+def normalise_municipality(value: str | None) -> str | None:
+    """Caller input like 'sor-aurdal', 'Alle' or '' → canonical name or None."""
+    if not value or value.strip().lower() in ("alle", "all", "none", "*"):
+        return None
+    return detect_municipality(value) or value.strip()
+
+
+def is_follow_up(question: str) -> bool:
+    """Short or pronoun-led questions that need the earlier topic to make sense."""
+    content = tokens(question)
+    return len(content) <= 2 or (len(content) <= 4 and bool(_FOLLOW_UP.search(question)))
+
+
+def strip_injection(text: str) -> tuple[str, bool]:
+    """Remove sentences that try to change the instructions; report whether any did."""
+    parts = re.split(r"(?<=[.!?:;])\s+|\n+", text)
+    kept = [p for p in parts if not _INJECTION.search(p)]
+    return " ".join(kept).strip(), len(kept) != len(parts)
+
+
+def read_question(question: str, history: list[str], municipality: str | None) -> Question:
+    """Language, municipality, intents and the text to search with."""
+    text = fold(question).strip()
+    clean, injected = strip_injection(text)
+    language = detect_language(text)
+    follow_up = bool(history) and is_follow_up(clean)
+    search_text = clean
+    source = "none"
+    chosen = normalise_municipality(municipality)
+    if chosen:
+        source = "caller"
+    elif detect_municipality(clean):
+        chosen, source = detect_municipality(clean), "question"
+    if follow_up:
+        previous = [fold(h) for h in history[-2:]]
+        search_text = f"{clean} {' '.join(previous)}"
+        if chosen is None:
+            for earlier in reversed(previous):
+                if detect_municipality(earlier):
+                    chosen, source = detect_municipality(earlier), "history"
+                    break
+    if chosen:
+        search_text = strip_municipalities(search_text)
+    intents = set()
+    if _LEVEL_Q.search(clean):
+        intents.add("level")
+    if _WHO_Q.search(clean):
+        intents.add("who")
+    if _CONTACT_Q.search(clean):
+        intents.add("contact")
+    if _NUMBER_Q.search(clean):
+        intents.add("number")
+    details = {kind for kind, (ask, _) in DETAIL_PATTERNS.items() if ask.search(clean)}
+    return Question(text, search_text, language, chosen, source, intents, details, injected, follow_up)

