@@ -50,7 +50,16 @@ SERVICES = [
     "helsesjukepleiar", "helsesykepleier", "innsatsteamet", "innsatsteam", "koordinerande eining", "koordinerende enhet",
     "frisklivssentralen", "psykisk helseteneste", "psykisk helse", "ressursteam", "bti-teamet", "familieveileder",
 ]
+# Verbs that frame a question rather than name its topic ("kva betyr …", "kven gjer …").
+QUESTION_VERBS = {stem(w) for w in (
+    "gjeld", "gjelder", "betyr", "bety", "tyder", "gjer", "gjør", "gjere", "gjøre", "handlar", "handler", "inneber",
+    "innebærer", "viser", "finst", "finnes", "fins", "seier", "sier", "ligg", "ligger", "går", "gå", "fungerer",
+    "skjer", "happens", "mean", "means", "does", "do", "first", "først", "fyrst", "nevner", "nemner",
+    "dato", "date", "alder", "age", "lenge", "long", "ofte", "often", "del", "andel", "stor", "mange", "many",
+    "kva", "år", "year", "when", "finn", "finne", "find",
+)}
 _CHANNEL = re.compile(r"https?://|jobbmobil|helsenorge|portal|skjema|ringe|telefon|kontakt|henvis|tilvis|søk", re.IGNORECASE)
+_DATE_IN_TEXT = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b(hausten|våren|høsten|vår|haust|høst)\s+20\d\d", re.IGNORECASE)
 _LEVEL_IN_TEXT = re.compile(r"\b(nivå|trinn)\s+(\d)\b", re.IGNORECASE)
 _RESPONSIBLE = re.compile(r"\b(Ansvarlig|Ansvar):\s*([^.]+)")
 
@@ -64,8 +73,11 @@ class ComposerTuning:
     intent_bonus: float = 0.04
     keep_margin: float = 0.05
     max_units: int = 3
-    min_coverage: float = 0.5
+    min_coverage: float = 0.5  # with min_dense: clear lexical support …
     min_dense: float = 0.80
+    low_coverage: float = 0.25  # … or weaker lexical support with a strong dense match
+    strong_dense: float = 0.87
+    length_penalty: float = 0.001
     multi_margin: float = 0.03
     chunks_considered: int = 6
 
@@ -97,8 +109,7 @@ class Composer:
     def key_terms(self, question: Question) -> list[str]:
         """Question terms that must be covered: content stems minus municipality names."""
         municipal = {stem(w) for v in MUNICIPALITIES.values() for name in v for w in words(name)}
-        terms = [t for t in dict.fromkeys(tokens(question.search_text)) if t not in municipal and not t.startswith("nivå_")]
-        return terms
+        return [t for t in dict.fromkeys(tokens(question.search_text)) if t not in municipal and t not in QUESTION_VERBS]
 
     def _coverage(self, terms: list[str], text: str) -> float:
         if not terms:
@@ -120,8 +131,10 @@ class Composer:
                 coverage = self._coverage(terms, f"{self._unit_text[unit.unit_id]} {section}")
                 score = dense + tuning.lexical_weight * coverage + tuning.rank_weight / (1 + rank)
                 score += tuning.intent_bonus * _intent_match(question, unit)
-                if len(unit.text.split()) < 4:
+                n_words = len(unit.text.split())
+                if n_words < 4:
                     score -= 0.05
+                score -= tuning.length_penalty * max(0, n_words - 30)
                 out.append(_Candidate(unit, hit, rank, dense, coverage, score))
         out.sort(key=lambda c: -c.score)
         return out
@@ -173,7 +186,8 @@ class Composer:
             return False
         same_chunk = [c for c in candidates if c.hit.chunk.chunk_id == best.hit.chunk.chunk_id][:3]
         coverage = max(best.coverage, self._coverage(terms, " ".join(self._unit_text[c.unit.unit_id] for c in same_chunk) + " " + self._chunk_text.get(best.hit.chunk.chunk_id, "")))
-        return coverage >= self.tuning.min_coverage and best.dense >= self.tuning.min_dense
+        t = self.tuning
+        return (coverage >= t.min_coverage and best.dense >= t.min_dense) or (coverage >= t.low_coverage and best.dense >= t.strong_dense)
 
     def _select(self, question: Question, best: _Candidate, candidates: list[_Candidate], limit: int) -> list[_Candidate]:
         chosen = [best]
@@ -284,6 +298,8 @@ def _intent_match(question: Question, unit: Unit) -> float:
     if "contact" in question.intents and _CHANNEL.search(text):
         bonus += 1.0
     if "number" in question.intents and re.search(r"\d", text):
+        bonus += 0.5
+    if "date" in question.intents and _DATE_IN_TEXT.search(text):
         bonus += 0.5
     return bonus
 

@@ -48,11 +48,15 @@ DETAIL_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "hours": (
         re.compile(r"\b(opningstid\w*|åpningstid\w*|opent|åpent|open|opening hours|klokka|klokken)\b", re.IGNORECASE),
-        re.compile(r"\b(kl\.?\s?\d|\d{1,2}[:.]\d{2}\s?[-–]\s?\d{1,2}[:.]\d{2}|måndag|mandag|tysdag|tirsdag|åpningstid|opningstid)", re.IGNORECASE),
+        re.compile(r"\b(kl\.?\s?\d|\d{1,2}[:.]\d{2}\s?[-–]\s?\d{1,2}[:.]\d{2}|måndag|mandag|tysdag|tirsdag)", re.IGNORECASE),
     ),
     "email": (
         re.compile(r"\b(e-?post\w*|e-?mail|epostadresse)\b", re.IGNORECASE),
         re.compile(r"[\w.+-]+@[\w-]+\.\w+"),
+    ),
+    "count": (
+        re.compile(r"\b(kor mange|hvor mange|how many)\b", re.IGNORECASE),
+        re.compile(r"\d"),
     ),
     "person": (
         re.compile(r"\b(kva heiter|hva heter|namnet på|navnet på|name of)\b", re.IGNORECASE),
@@ -123,7 +127,7 @@ def read_question(question: str, history: list[str], municipality: str | None) -
     """Language, municipality, intents and the text to search with."""
     text = fold(question).strip()
     clean, injected = strip_injection(text)
-    language = detect_language(text)
+    language = detect_language(strip_municipalities(text))
     follow_up = bool(history) and is_follow_up(clean)
     search_text = clean
     source = "none"
@@ -151,5 +155,7 @@ def read_question(question: str, history: list[str], municipality: str | None) -
         intents.add("contact")
     if _NUMBER_Q.search(clean):
         intents.add("number")
+    if _DATE_Q.search(clean):
+        intents.add("date")
     details = {kind for kind, (ask, _) in DETAIL_PATTERNS.items() if ask.search(clean)}
     return Question(text, search_text, language, chosen, source, intents, details, injected, follow_up)

@@ -65,8 +65,15 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Content tokens for BM25 and overlap: mapped, stopwords out, stemmed, plus level tokens."""
+    """Content tokens for BM25 and overlap: mapped, stopwords out, stemmed, plus level tokens.
+
+    A hyphenated word ("COS-kurset", "BTI-teamet") yields the whole and its parts.
+    """
     stop = stopwords()
-    out = [stem(w) for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    mapping = term_map()
+    out = []
+    for w in words(text):
+        parts = [w] + ([mapping.get(p, p) for p in w.split("-") if p] if "-" in w else [])
+        out.extend(stem(p) for p in parts if p not in stop and (len(p) > 1 or p.isdigit()))
     out.extend(f"nivå_{m.group(2)}" for m in _LEVEL.finditer(text))
     return out
