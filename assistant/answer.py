@@ -55,7 +55,7 @@ QUESTION_VERBS = {stem(w) for w in (
     "gjeld", "gjelder", "betyr", "bety", "tyder", "gjer", "gjør", "gjere", "gjøre", "handlar", "handler", "inneber",
     "innebærer", "viser", "finst", "finnes", "fins", "seier", "sier", "ligg", "ligger", "går", "gå", "fungerer",
     "skjer", "happens", "mean", "means", "does", "do", "first", "først", "fyrst", "nevner", "nemner",
-    "dato", "date", "alder", "age", "lenge", "long", "ofte", "often", "del", "andel", "stor", "mange", "many",
+    "dato", "date", "alder", "age", "lenge", "long", "ofte", "often", "del", "andel", "stor", "mange", "many", "tak",
     "kva", "år", "year", "when", "finn", "finne", "find",
 )}
 _CHANNEL = re.compile(r"https?://|jobbmobil|helsenorge|portal|skjema|ringe|telefon|kontakt|henvis|tilvis|søk", re.IGNORECASE)
@@ -78,6 +78,8 @@ class ComposerTuning:
     low_coverage: float = 0.25  # … or weaker lexical support with a strong dense match
     strong_dense: float = 0.87
     length_penalty: float = 0.001
+    context_credit: float = 0.85
+    level_bonus: float = 0.06
     multi_margin: float = 0.03
     chunks_considered: int = 6
 
@@ -123,14 +125,26 @@ class Composer:
     def candidates(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> list[_Candidate]:
         tuning = self.tuning
         terms = self.key_terms(question)
+        levels = levels_in(question.text) or levels_in(question.search_text)
         out = []
         for rank, hit in enumerate(hits[: tuning.chunks_considered]):
             section = self._chunk_text.get(hit.chunk.chunk_id, "")
+            section_levels = levels_in(hit.chunk.section.split(" › ")[-1])
+            previous: list[str] = []
             for unit in hit.chunk.units:
+                own = self._unit_text[unit.unit_id]
                 dense = float(self.index.unit_vectors[self._unit_pos[unit.unit_id]] @ query_vector)
-                coverage = self._coverage(terms, f"{self._unit_text[unit.unit_id]} {section}")
+                context = " ".join(previous[-2:])
+                coverage = max(self._coverage(terms, f"{own} {section}"), tuning.context_credit * self._coverage(terms, f"{context} {own} {section}"))
+                previous.append(own)
                 score = dense + tuning.lexical_weight * coverage + tuning.rank_weight / (1 + rank)
                 score += tuning.intent_bonus * _intent_match(question, unit)
+                if len(levels) == 1:
+                    unit_levels = levels_in(unit.text)
+                    if levels & section_levels and not unit_levels - levels:
+                        score += tuning.level_bonus
+                    if unit_levels - levels:
+                        score -= tuning.level_bonus
                 n_words = len(unit.text.split())
                 if n_words < 4:
                     score -= 0.05
@@ -206,18 +220,20 @@ class Composer:
         return sorted(chosen, key=lambda c: (c.unit.doc_id, c.unit.start))
 
     def _with_list_items(self, chosen: list[_Candidate], limit: int) -> list[_Candidate]:
-        """A unit ending in ':' introduces a list: bring the items that follow it."""
+        """A unit ending in ':' (or without a full stop) introduces a list: bring the items that follow it."""
         out = list(chosen)
         for c in chosen:
-            if not c.unit.text.rstrip().endswith(":"):
+            text = c.unit.text.rstrip()
+            if not (text.endswith(":") or text[-1:] not in ".!?»)\"") or c.unit.kind == "row":
                 continue
-            units = c.hit.chunk.units
-            at = units.index(c.unit)
-            for follower in units[at + 1 : at + 4]:
-                if len(out) >= limit:
+            at = self._unit_pos[c.unit.unit_id]
+            for follower in self.index.units[at + 1 : at + 4]:
+                if len(out) >= limit or follower.doc_id != c.unit.doc_id:
                     break
                 if all(o.unit.unit_id != follower.unit_id for o in out):
-                    out.append(_Candidate(follower, c.hit, c.rank, c.dense, c.coverage, c.score))
+                    chunk = self.index.chunks[self.index.chunk_index[follower.chunk_id]]
+                    hit = c.hit if chunk.chunk_id == c.hit.chunk.chunk_id else Hit(chunk, c.hit.score, None, None, c.hit.dense_score)
+                    out.append(_Candidate(follower, hit, c.rank, c.dense, c.coverage, c.score))
         return out
 
     def _missing_details(self, question: Question, chosen: list[_Candidate]) -> bool:
@@ -288,12 +304,26 @@ def _lead(question: Question, quote: str, n: int, lang: str) -> str:
     return ""
 
 
+_LEVEL_LIST = re.compile(r"\b(?:nivå|trinn|level)\s+(\d(?:\s*(?:,|og|-|eller|and|or)\s*(?:nivå\s+)?\d)*)", re.IGNORECASE)
+
+
+def levels_in(text: str) -> set[str]:
+    """Level numbers a text names, including lists like "nivå 2 og 3" or "nivå 1- 2 og 3"."""
+    return {d for m in _LEVEL_LIST.finditer(text) for d in re.findall(r"\d", m.group(1))}
+
+
 def _intent_match(question: Question, unit: Unit) -> float:
     text = unit.text
     bonus = 0.0
     if "level" in question.intents and _LEVEL_IN_TEXT.search(text):
         bonus += 1.0
-    if "who" in question.intents and (_RESPONSIBLE.search(text) or re.search(r"\bansvar", text, re.IGNORECASE)):
+    if "who" in question.intents and _RESPONSIBLE.search(text):
+        bonus += 1.0
+    if "target" in question.intents and re.search(r"målgrupp|\bgjeld(er)? for\b|\bfor (barn|foreldre|føresette|foresatte|ungdom|familiar|familier|gravide)", text, re.IGNORECASE):
+        bonus += 1.0
+    if "frequency" in question.intents and re.search(r"\b(gang|gonger|ganger|kvart|hvert|per|pr|månad|måned|månedlig|vekentleg|ukentlig|årleg|årlig|dagleg|daglig)\b", text, re.IGNORECASE):
+        bonus += 1.0
+    if "duration" in question.intents and re.search(r"\d|periode|alder|år\b", text, re.IGNORECASE):
         bonus += 1.0
     if "contact" in question.intents and _CHANNEL.search(text):
         bonus += 1.0

@@ -35,6 +35,9 @@ _CONTACT_Q = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_Q = re.compile(r"\b(kor mange|hvor mange|how many|kor stor|hvor stor|prosent|percent|andel|tal|tall|number)\b", re.IGNORECASE)
+_FREQUENCY_Q = re.compile(r"\b(kor ofte|hvor ofte|how often)\b", re.IGNORECASE)
+_DURATION_Q = re.compile(r"\b(kor lenge|hvor lenge|how long|fram til|frem til|until)\b", re.IGNORECASE)
+_TARGET_Q = re.compile(r"\bmålgrupp\w*|\btarget group|\b(kven|hvem|who)\b.*\bfor\s*\??\s*$|\b(kven|hvem|who)\b.*\b(kan bruke|kan nytte|gjeld|gjelder|is it for)\b", re.IGNORECASE)
 _DATE_Q = re.compile(r"\b(når|kva tid|hvilket år|what year|when|frå når|fra når|dato|date|år)\b", re.IGNORECASE)
 # Details people ask for that a plan may simply not state; the evidence must show them.
 DETAIL_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -157,5 +160,12 @@ def read_question(question: str, history: list[str], municipality: str | None) -
         intents.add("number")
     if _DATE_Q.search(clean):
         intents.add("date")
+    if _FREQUENCY_Q.search(clean):
+        intents.add("frequency")
+    if _DURATION_Q.search(clean):
+        intents.add("duration")
+    if _TARGET_Q.search(clean):
+        intents.add("target")
+        intents.discard("who")
     details = {kind for kind, (ask, _) in DETAIL_PATTERNS.items() if ask.search(clean)}
     return Question(text, search_text, language, chosen, source, intents, details, injected, follow_up)
