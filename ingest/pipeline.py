@@ -277,6 +277,18 @@ def _reuse(
                 vectors[unit.unit_id] = previous.unit_vectors[positions[unit.unit_id]]
 
 
+def _header(chunk: Chunk) -> str:
+    """Where a chunk sits, embedded on its own: short, so cheap (a long passage costs ~10x a sentence)."""
+    return f"{chunk.title} › {chunk.section}" if chunk.section else chunk.title
+
+
+def _chunk_vector(header: np.ndarray, unit_vectors: list[np.ndarray]) -> np.ndarray:
+    """A chunk's vector: the mean of its sentence vectors, nudged towards its heading."""
+    body = np.mean(unit_vectors, axis=0) if unit_vectors else header
+    vec = 0.75 * body / (np.linalg.norm(body) or 1.0) + 0.25 * header
+    return (vec / (np.linalg.norm(vec) or 1.0)).astype(np.float32)
+
+
 def _embed(
     settings: Settings,
     embedder: Embedder,
@@ -285,11 +297,10 @@ def _embed(
     report: IngestReport,
     progress: Progress | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Chunk vectors are the mean of their unit vectors plus a context vector; only new units are embedded."""
+    """Embed only new units; a chunk's vector is built from its units and a heading vector (see _chunk_vector)."""
     units = [u for c in chunks for u in c.units]
     todo = [u for u in units if u.unit_id not in reused]
-    context_texts = [c.embed_text() for c in chunks]
-    total = len(todo) + len(chunks)
+    total = len(todo) + sum(1 for c in chunks if any(u.unit_id not in reused for u in c.units))
     done = 0
 
     def tick(n: int) -> None:
@@ -304,19 +315,16 @@ def _embed(
     vectors.update({u.unit_id: v for u, v in zip(todo, fresh)})
     unit_matrix = np.stack([vectors[u.unit_id] for u in units]) if units else np.zeros((0, embedder.dim), dtype=np.float32)
     new_chunk_ids = {u.chunk_id for u in todo}
-    chunk_rows = []
     need = [i for i, c in enumerate(chunks) if c.chunk_id in new_chunk_ids]
-    context_vectors = embed_in_batches(embedder, [context_texts[i] for i in need], settings.embed_batch_size, tick)
+    headers = embed_in_batches(embedder, [_header(chunks[i]) for i in need], settings.embed_batch_size, tick)
     report.embedded += len(need)
-    context = dict(zip(need, context_vectors))
+    header_of = dict(zip(need, headers))
+    chunk_rows = []
     for i, chunk in enumerate(chunks):
-        if i in context:
-            vec = context[i]
+        if i in header_of:
+            vec = _chunk_vector(header_of[i], [vectors[u.unit_id] for u in chunk.units])
         else:
-            vec = reused.get(f"chunk:{chunk.chunk_id}")
-            if vec is None:
-                vec = embedder.embed_passages([context_texts[i]])[0]
-                report.embedded += 1
+            vec = reused[f"chunk:{chunk.chunk_id}"]
         chunk_rows.append(vec)
     chunk_matrix = np.stack(chunk_rows) if chunk_rows else np.zeros((0, embedder.dim), dtype=np.float32)
     return chunk_matrix.astype(np.float32), unit_matrix.astype(np.float32)
