@@ -26,7 +26,7 @@ _INJECTION = re.compile(
     r"|act as|jailbreak|developer mode|disregard)",
     re.IGNORECASE,
 )
-_FOLLOW_UP = re.compile(r"\b(då|da|det|dette|den|dei|de|der|dit|denne|same|samme|it|that|this|then|them|those|there|han|ho|hun)\b", re.IGNORECASE)
+_FOLLOW_UP = re.compile(r"^\s*(og|and|men|but|så|enn|what about|kva med|hva med)\b|\b(då|da|then|det|dette|denne|dei|de|them|it|that)\s*\??\s*$", re.IGNORECASE)
 _LEVEL_Q = re.compile(r"\b(kva|hva|hvilke[tn]?|which|what)\b.{0,30}\b(nivå|trinn|level|step)\b|\b(nivå|trinn|level)\b.{0,20}\b(gjeld|gjelder|applies|apply)\b", re.IGNORECASE)
 _WHO_Q = re.compile(r"\b(kven|hvem|who)\b|\bansvar(leg|lig|et)?\b|\bresponsible\b", re.IGNORECASE)
 _CONTACT_Q = re.compile(
@@ -116,7 +116,7 @@ def normalise_municipality(value: str | None) -> str | None:
 def is_follow_up(question: str) -> bool:
     """Short or pronoun-led questions that need the earlier topic to make sense."""
     content = tokens(question)
-    return len(content) <= 2 or (len(content) <= 4 and bool(_FOLLOW_UP.search(question)))
+    return len(content) <= 2 or (len(content) <= 3 and bool(_FOLLOW_UP.search(question)))
 
 
 def strip_injection(text: str) -> tuple[str, bool]:

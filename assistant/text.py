@@ -37,7 +37,19 @@ def term_map() -> dict[str, str]:
     merged: dict[str, str] = {}
     for section in data.values():
         merged.update({k.lower(): v.lower() for k, v in section.items()})
-    return merged
+    return {key: _resolve(merged, key) for key in merged}
+
+
+def _resolve(mapping: dict[str, str], key: str) -> str:
+    """Follow chains (søkje → søke → søknad) to the end; a cycle is a data error."""
+    seen = {key}
+    value = mapping[key]
+    while value in mapping and mapping[value] != value:
+        if value in seen:
+            raise ValueError(f"terms.toml has a cycle through '{value}'")
+        seen.add(value)
+        value = mapping[value]
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -70,9 +70,11 @@ def _read_docx(path: Path) -> str:
 
     import docx
 
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise IngestError(path, f"unreadable Word file: {exc}") from exc
     lines: list[str] = []
     body = document.element.body

@@ -40,7 +40,7 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
                 pid = int(path.read_text().strip() or "0")
             except (OSError, ValueError):
                 pid = 0
-            if pid and pid != os.getpid() and _alive(pid):
+            if pid and _alive(pid):
                 raise LockedError(
                     f"another ingest (pid {pid}) is running on {index_dir}; wait for it to finish "
                     f"(or remove {path} if you are sure it is not running)"

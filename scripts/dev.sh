@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# One entry point for people and CI.
+#   scripts/dev.sh          set up (.venv, dependencies, index) and start the app
+#   scripts/dev.sh test     set up, then run the evaluation floors and the test suite
+#   scripts/dev.sh setup    set up only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False TOKENIZERS_PARALLELISM=false
+PY=.venv/bin/python
+
+setup() {
+  if [ ! -x "$PY" ]; then
+    echo "==> creating .venv"
+    python3 -m venv .venv
+  fi
+  local stamp=".venv/.installed-$(cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    echo "==> installing dependencies (pinned by requirements.lock)"
+    "$PY" -m pip install -q --upgrade pip
+    "$PY" -m pip install -q -c requirements.lock -e '.[dev]'
+    touch "$stamp"
+  fi
+}
+
+browser() {
+  # The browser test drives Debian's Chromium; install it where we can (CI runs as root).
+  if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing chromium for the browser test"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "warning: could not install chromium; the browser test will be skipped"
+  fi
+}
+
+case "${1:-run}" in
+  setup)
+    setup
+    ;;
+  run)
+    setup
+    "$PY" -m ingest
+    exec "$PY" app.py
+    ;;
+  test)
+    setup
+    browser
+    echo "==> building the index (incremental)"
+    "$PY" -m ingest --quiet
+    echo "==> evaluation floors"
+    "$PY" -m evals run --qa evals/qa.jsonl --out evals/out \
+      --min-answer 0.85 --min-citation 0.90 --min-refusal 0.85 --max-false-refusal 0.10
+    echo "==> tests"
+    exec "$PY" -m pytest -q -p no:cacheprovider
+    ;;
+  *)
+    echo "usage: scripts/dev.sh [run|test|setup]" >&2
+    exit 2
+    ;;
+esac
