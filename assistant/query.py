@@ -21,9 +21,9 @@ MUNICIPALITIES = {
 }
 
 _INJECTION = re.compile(
-    r"(ignor(er|e|ere)\b.{0,40}\b(instruks|instruction|reglar|regler|tidlegare|tidligere|previous|above|alle)"
-    r"|glem\b.{0,30}\b(instruks|reglar|regler)|system\s*prompt|you are now|du er no|du er nå|pretend|lat som"
-    r"|act as|jailbreak|developer mode|disregard)",
+    r"(ignor\w*\b.{0,40}\b(instruks\w*|instruction\w*|regl\w*|rule\w*|tidlegare|tidligere|previous|above|alle|all)"
+    r"|(glem|gløym|forget|disregard)\w*\b.{0,30}\b(instruks\w*|instruction\w*|regl\w*|rule\w*|alt|everything)"
+    r"|system\s*-?\s*prompt\w*|you are now|du er no\b|du er nå\b|pretend|lat som|act as|jailbreak|developer mode)",
     re.IGNORECASE,
 )
 _FOLLOW_UP = re.compile(r"^\s*(og|and|men|but|så|enn|what about|kva med|hva med)\b|\b(då|da|then|det|dette|denne|dei|de|them|it|that)\s*\??\s*$", re.IGNORECASE)
