@@ -97,14 +97,27 @@ class _Candidate:
 class Composer:
     """Builds an :class:`Answer` from hits, using unit vectors stored at ingest."""
 
-    def __init__(self, index: IndexData, tuning: ComposerTuning | None = None) -> None:
+    def __init__(self, index: IndexData, tuning: ComposerTuning | None = None, idf: dict[str, float] | None = None) -> None:
         self.index = index
         self.tuning = tuning or ComposerTuning()
         self._unit_pos = {u.unit_id: i for i, u in enumerate(index.units)}
-        self._unit_text = {u.unit_id: " ".join(tokens(u.text)) for u in index.units}
-        self._chunk_text = {c.chunk_id: " ".join(tokens(c.section)) for c in index.chunks}
-        self._idf = _idf(index)
+        self._unit_tokens: dict[str, str] = {}
+        self._section_tokens: dict[str, str] = {}
+        self._idf = idf if idf is not None else _idf(index)
         self._unknown_idf = float(np.log(1 + max(1, len(index.chunks))))
+
+    def _unit_text(self, unit: Unit) -> str:
+        """Folded tokens of a unit, computed on first use (a 100x corpus has 130k units)."""
+        cached = self._unit_tokens.get(unit.unit_id)
+        if cached is None:
+            cached = self._unit_tokens[unit.unit_id] = " ".join(tokens(unit.text))
+        return cached
+
+    def _section_text(self, chunk_id: str, section: str) -> str:
+        cached = self._section_tokens.get(chunk_id)
+        if cached is None:
+            cached = self._section_tokens[chunk_id] = " ".join(tokens(section))
+        return cached
 
     # --- scoring ---------------------------------------------------------
 
@@ -128,11 +141,11 @@ class Composer:
         levels = levels_in(question.text) or levels_in(question.search_text)
         out = []
         for rank, hit in enumerate(hits[: tuning.chunks_considered]):
-            section = self._chunk_text.get(hit.chunk.chunk_id, "")
+            section = self._section_text(hit.chunk.chunk_id, hit.chunk.section)
             section_levels = levels_in(hit.chunk.section.split(" › ")[-1])
             previous: list[str] = []
             for unit in hit.chunk.units:
-                own = self._unit_text[unit.unit_id]
+                own = self._unit_text(unit)
                 dense = float(self.index.unit_vectors[self._unit_pos[unit.unit_id]] @ query_vector)
                 context = " ".join(previous[-2:])
                 coverage = max(self._coverage(terms, f"{own} {section}"), tuning.context_credit * self._coverage(terms, f"{context} {own} {section}"))
@@ -199,7 +212,8 @@ class Composer:
         if not terms:
             return False
         same_chunk = [c for c in candidates if c.hit.chunk.chunk_id == best.hit.chunk.chunk_id][:3]
-        coverage = max(best.coverage, self._coverage(terms, " ".join(self._unit_text[c.unit.unit_id] for c in same_chunk) + " " + self._chunk_text.get(best.hit.chunk.chunk_id, "")))
+        joined = " ".join(self._unit_text(c.unit) for c in same_chunk)
+        coverage = max(best.coverage, self._coverage(terms, f"{joined} {self._section_text(best.hit.chunk.chunk_id, best.hit.chunk.section)}"))
         t = self.tuning
         return (coverage >= t.min_coverage and best.dense >= t.min_dense) or (coverage >= t.low_coverage and best.dense >= t.strong_dense)
 

@@ -8,6 +8,7 @@ tuned on the evaluation set.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,11 +37,21 @@ class BM25Index:
     def __init__(self, chunks: list[Chunk]) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self._corpus_tokens = [tokens(f"{c.section} {c.text}") or ["_"] for c in chunks]
         self._model = bm25s.BM25(k1=1.2, b=0.75)
         self._model.index(self._corpus_tokens, show_progress=False)
         self._vocab = set(self._model.vocab_dict)
         self._municipality = np.array([c.municipality for c in chunks])
+
+    def idf(self) -> dict[str, float]:
+        """Smoothed inverse document frequency of every indexed token (shared with the composer)."""
+        df: dict[str, int] = {}
+        for doc in self._corpus_tokens:
+            for t in set(doc):
+                df[t] = df.get(t, 0) + 1
+        n = max(1, len(self._corpus_tokens))
+        return {t: float(np.log(1 + n / (1 + d))) for t, d in df.items()}
 
     def search(self, query_tokens: list[str], n: int, municipality: str | None = None) -> list[tuple[int, float]]:
         known = [t for t in query_tokens if t in self._vocab]

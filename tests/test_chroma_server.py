@@ -1,0 +1,88 @@
+"""Scale-out: the index in a real Chroma server (``chroma run``), shared by replicas."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from ingest import store
+from ingest.embedding import HashEmbedder
+from ingest.pipeline import run_ingest
+from ingest.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    chroma = shutil.which("chroma") or str(Path(__import__("sys").executable).parent / "chroma")
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-data")
+    log = open(data.parent / "chroma.log", "w")
+    proc = subprocess.Popen([chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("chroma server exited")
+            time.sleep(0.3)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=15)
+    log.close()
+
+
+def server_settings(tmp_path: Path, port: int, name: str, corpus: Path = ROOT / "corpus") -> Settings:
+    return Settings(index_dir=tmp_path / name, corpus_dir=corpus, chroma_mode="server", chroma_port=port)
+
+
+def test_ingest_into_a_chroma_server_and_answer_through_it(chroma_server, tmp_path, tmp_corpus, real_embedder):
+    writer = server_settings(tmp_path, chroma_server, "writer", tmp_corpus)
+    report = run_ingest(writer, embedder=real_embedder)
+    assert report.documents == 5
+    assert store.current_build_id(writer) == report.build_id
+    assistant = Assistant(writer, real_embedder)
+    answer = assistant.ask("Hvem kan henvise til BUP i Sør-Aurdal?")
+    assert not answer.abstained and answer.citations[0].municipality == "Sør-Aurdal"
+
+    # A replica on another machine has no local side files: it rebuilds BM25 and
+    # sentence vectors from the server, so both sides come from the same build.
+    replica = server_settings(tmp_path, chroma_server, "replica-without-files")
+    other = Assistant(replica, real_embedder)
+    assert other.build_id == report.build_id
+    again = other.ask("Hvem kan henvise til BUP i Sør-Aurdal?")
+    assert again.text == answer.text
+
+    # Unchanged corpus: nothing to do; a new build moves the shared pointer for everyone.
+    assert run_ingest(writer, embedder=real_embedder).up_to_date
+    path = tmp_corpus / "sogndal-samhandlingsmodell.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nSamhandlingsmodellen blir evaluert kvart år.\n", encoding="utf-8")
+    rebuilt = run_ingest(writer, embedder=real_embedder)
+    assert rebuilt.changed == ["sogndal-samhandlingsmodell"]
+    assert store.current_build_id(replica) == rebuilt.build_id
+    time.sleep(1.1)
+    assert other.ask("Kva er nivå 2 i BTI?").citations
+    assert other.build_id == rebuilt.build_id
+
+
+def test_unreachable_server_gives_a_clear_error(tmp_path):
+    settings = server_settings(tmp_path, free_port(), "nowhere").model_copy(update={"embed_backend": "hash"})
+    from ingest.errors import IndexError_
+
+    with pytest.raises(IndexError_, match="Chroma server"):
+        Assistant(settings, HashEmbedder())
