@@ -11,6 +11,7 @@ for (a phone number, a price, opening hours), it says the plans don't say.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,7 +169,9 @@ class Composer:
 
     # --- composing --------------------------------------------------------
 
-    def compose(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> Answer:
+    def compose(self, question: Question, hits: list[Hit], query_vector: np.ndarray, timings: dict[str, float] | None = None) -> Answer:
+        timings = timings if timings is not None else {}
+        t0 = time.perf_counter()
         lang = question.language if question.language in REFUSAL else "nb"
         candidates = self.candidates(question, hits, query_vector)
         if not candidates:
@@ -179,6 +182,8 @@ class Composer:
         missing = self._missing_details(question, [c for g in groups for c in g])
         if missing:
             return self.refusal(question, lang)
+        t1 = time.perf_counter()
+        timings["select"] = (t1 - t0) * 1000
         citations: list[Citation] = []
         parts: list[str] = []
         for group in groups:
@@ -187,6 +192,7 @@ class Composer:
         if question.injection:
             text = f"{INJECTION_NOTE[lang]}\n\n{text}"
         municipality = groups[0][0].hit.chunk.municipality if len(groups) == 1 else None
+        timings["format"] = (time.perf_counter() - t1) * 1000
         return Answer(text=text, abstained=False, language=question.language, citations=citations, municipality=municipality)
 
     def _groups(self, question: Question, candidates: list[_Candidate]) -> list[list[_Candidate]]:

@@ -169,9 +169,7 @@ class Assistant:
         vector = self.embedder.embed_query(q.search_text)
         timings["embed_query"] = (time.perf_counter() - t) * 1000
         hits = loaded.retriever.retrieve(q.search_text, vector, max(self.settings.top_k, self.tuning.chunks_considered), q.municipality, timings)
-        t = time.perf_counter()
-        answer = loaded.composer.compose(q, hits, vector)
-        timings["select"] = (time.perf_counter() - t) * 1000
+        answer = loaded.composer.compose(q, hits, vector, timings)
         if self.llm is not None and not answer.abstained:
             from assistant.llm import answer_with_llm
 

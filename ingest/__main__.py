@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: FA_CORPUS_DIR or corpus/)")
     parser.add_argument("--skip-bad", action="store_true", help="skip unreadable files and list them instead of stopping")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON (for scripts and the benchmark)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -58,7 +59,13 @@ def main(argv: list[str] | None = None) -> int:
             bar.close()  # type: ignore[attr-defined]
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(report.summary())
+    if args.json:
+        import dataclasses
+        import json
+
+        print(json.dumps(dataclasses.asdict(report), ensure_ascii=False))
+    else:
+        print(report.summary())
     return 0
 
 
