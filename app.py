@@ -129,6 +129,13 @@ def loopback(host: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
 
+def bind_warning(settings: Settings) -> str:
+    """A warning when the app would listen beyond this machine without a password."""
+    if loopback(settings.host) or auth_pair(settings):
+        return ""
+    return f"WARNING: listening on {settings.host} without authentication; anyone on the network can use the app. Set FA_AUTH=user:password."
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "bm25s", "chromadb", "urllib3"):
@@ -138,8 +145,8 @@ def main() -> None:
     assistant = Assistant.from_settings(settings)
     store = FeedbackStore(settings.feedback_db)
     auth = auth_pair(settings)
-    if not loopback(settings.host) and auth is None:
-        print(f"WARNING: listening on {settings.host} without authentication; set FA_AUTH=user:password", file=sys.stderr)
+    if bind_warning(settings):
+        print(bind_warning(settings), file=sys.stderr)
     demo = build_ui(assistant, store)
     demo.queue(default_concurrency_limit=8)
     demo.launch(

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from assistant.answer import Composer, ComposerTuning
 from assistant.models import Answer
 from assistant.privacy import find_personal_data, redact
@@ -90,9 +92,20 @@ class Assistant:
         if dense.count() != len(index.chunks):
             raise IndexError_(f"the vector store for build {build_id} is incomplete; rebuild with: python -m ingest --rebuild")
         positions = index.chunk_index
+        matrix = index.chunk_vectors
+        municipalities = np.array([c.municipality for c in index.chunks])
 
         def dense_search(vector, n, municipality):  # type: ignore[no-untyped-def]
-            return [(positions[cid], score) for cid, score in dense.search(vector, min(n, len(index.chunks)), municipality) if cid in positions]
+            try:
+                found = dense.search(vector, min(n, len(index.chunks)), municipality)
+                return [(positions[cid], score) for cid, score in found if cid in positions]
+            except Exception as exc:  # the store went away under us (pruned build, server down)
+                log.warning("vector store search failed (%s); using the in-memory vectors of build %s", type(exc).__name__, build_id)
+                scores = matrix @ vector
+                if municipality:
+                    scores = np.where(municipalities == municipality, scores, -np.inf)
+                order = np.argsort(-scores)[:n]
+                return [(int(i), float(scores[i])) for i in order if np.isfinite(scores[i])]
 
         s = self.settings
         retriever = HybridRetriever(index, dense_search, s.rrf_k, s.dense_weight, s.bm25_weight)

@@ -16,22 +16,27 @@ from ingest.errors import IngestError
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
 
-def load_text(path: Path) -> str:
-    """Return the raw text of ``path`` or raise :class:`IngestError` saying why not."""
+def load_text(path: Path, data: bytes | None = None) -> str:
+    """Return the raw text of ``path`` or raise :class:`IngestError` saying why not.
+
+    ``data`` is the file's bytes when the caller already read them (ingest reads
+    each file once, so the hash and the indexed text describe the same snapshot).
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise IngestError(path, f"unknown file type '{suffix or '(none)'}'; supported: {', '.join(SUPPORTED)}")
-    if not path.is_file():
+    if data is None and not path.is_file():
         raise IngestError(path, "file not found")
     try:
+        data = path.read_bytes() if data is None else data
         if suffix in (".txt", ".md"):
-            text = _read_utf8(path)
+            text = _decode_utf8(path, data)
         elif suffix in (".html", ".htm"):
-            text = html_to_text(_read_utf8(path))
+            text = html_to_text(_decode_utf8(path, data))
         elif suffix == ".pdf":
-            text = _read_pdf(path)
+            text = _read_pdf(path, data)
         else:
-            text = _read_docx(path)
+            text = _read_docx(path, data)
     except IngestError:
         raise
     except OSError as exc:
@@ -41,8 +46,7 @@ def load_text(path: Path) -> str:
     return text
 
 
-def _read_utf8(path: Path) -> str:
-    data = path.read_bytes()
+def _decode_utf8(path: Path, data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise IngestError(path, "looks like a binary file, not text")
     try:
@@ -51,12 +55,14 @@ def _read_utf8(path: Path) -> str:
         raise IngestError(path, f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
 
 
-def _read_pdf(path: Path) -> str:
+def _read_pdf(path: Path, data: bytes) -> str:
+    import io
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise IngestError(path, f"unreadable PDF: {exc}") from exc
@@ -65,7 +71,8 @@ def _read_pdf(path: Path) -> str:
     return "\n\n".join(pages)
 
 
-def _read_docx(path: Path) -> str:
+def _read_docx(path: Path, data: bytes) -> str:
+    import io
     import zipfile
 
     import docx
@@ -73,7 +80,7 @@ def _read_docx(path: Path) -> str:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise IngestError(path, f"unreadable Word file: {exc}") from exc
     lines: list[str] = []

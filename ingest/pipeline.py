@@ -78,6 +78,7 @@ class _Source:
     meta: DocMeta
     path: Path
     sha: str
+    data: bytes
     raw: str | None = None
 
 
@@ -148,10 +149,12 @@ def _collect_sources(settings: Settings, paths: list[Path] | None, skip_bad: boo
             meta = manifest.get(path.stem)
             raw = None
             if meta is None:
-                raw = load_text(path)
+                raw = load_text(path, data)
                 meta = infer_meta(path, raw)
                 report.warnings.append(f"{path.name}: no manifest entry; inferred municipality '{meta.municipality}', language '{meta.language}'")
-            sources[meta.doc_id] = _Source(meta, path, sha, raw)
+            elif skip_bad:
+                raw = load_text(path, data)  # find bad files now, so they can be skipped
+            sources[meta.doc_id] = _Source(meta, path, sha, data, raw)
         except IngestError as exc:
             if not skip_bad:
                 raise
@@ -215,7 +218,7 @@ def _build(
             _reuse(previous, doc_id, docs, texts, hashes, chunks, reused_vectors)  # type: ignore[arg-type]
             continue
         source = sources[doc_id]
-        raw = source.raw if source.raw is not None else load_text(source.path)
+        raw = source.raw if source.raw is not None else load_text(source.path, source.data)
         clean = clean_document(raw, source.meta, source.sha)
         doc_chunks = chunk_document(clean, settings.chunk_min_words, settings.chunk_max_words)
         if not doc_chunks:

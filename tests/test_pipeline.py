@@ -153,26 +153,33 @@ def test_stale_lock_from_a_dead_process_is_cleared(hash_settings):
     assert build(hash_settings).documents == 5
 
 
-def test_process_killed_mid_build_leaves_old_index_and_next_run_repairs(hash_settings, tmp_path):
+@pytest.mark.parametrize("phase", ["embed", "write"])
+def test_process_killed_mid_build_leaves_old_index_and_next_run_repairs(hash_settings, tmp_path, phase):
     first = build(hash_settings)
     script = tmp_path / "slow_ingest.py"
     script.write_text(
         "import sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from ingest import store\n"
         "from ingest.embedding import HashEmbedder\n"
         "from ingest.pipeline import run_ingest\n"
         "from ingest.settings import Settings\n"
         "class Slow(HashEmbedder):\n"
         "    def embed_passages(self, texts):\n"
-        "        time.sleep(0.05)\n"
+        f"        time.sleep(0.05 if {phase!r} == 'embed' else 0)\n"
         "        return super().embed_passages(texts)\n"
+        "original = store._write_side_files\n"
+        "def slow_write(*args, **kwargs):\n"
+        f"    time.sleep(30 if {phase!r} == 'write' else 0)\n"
+        "    return original(*args, **kwargs)\n"
+        "store._write_side_files = slow_write\n"
         f"s = Settings(index_dir={str(hash_settings.index_dir)!r}, corpus_dir={str(hash_settings.corpus_dir)!r}, embed_backend='hash', embed_batch_size=4)\n"
         "print('started', flush=True)\n"
         "run_ingest(s, rebuild=True, embedder=Slow())\n"
     )
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "started"
-    time.sleep(1.5)
+    time.sleep(1.5 if phase == "embed" else 4.0)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert store.current_build_id(hash_settings) == first.build_id
