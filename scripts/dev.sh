@@ -47,6 +47,8 @@ case "${1:-run}" in
     echo "==> evaluation floors"
     "$PY" -m evals run --qa evals/qa.jsonl --out evals/out \
       --min-answer 0.85 --min-citation 0.90 --min-refusal 0.85 --max-false-refusal 0.10
+    echo "==> dependency audit"
+    "$PY" scripts/audit.py
     echo "==> tests"
     exec "$PY" -m pytest -q -p no:cacheprovider
     ;;
