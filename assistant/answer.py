@@ -69,10 +69,10 @@ _RESPONSIBLE = re.compile(r"\b(Ansvarlig|Ansvar):\s*([^.]+)")
 class ComposerTuning:
     """Weights and thresholds, tuned on the evaluation set (see README)."""
 
-    lexical_weight: float = 0.35
+    lexical_weight: float = 0.2
     rank_weight: float = 0.04
     intent_bonus: float = 0.04
-    keep_margin: float = 0.05
+    keep_margin: float = 0.1
     max_units: int = 3
     min_coverage: float = 0.5  # with min_dense: clear lexical support …
     min_dense: float = 0.80
@@ -115,9 +115,12 @@ class Composer:
         return cached
 
     def _section_text(self, chunk_id: str, section: str) -> str:
+        """Tokens of where a chunk sits (plan title and section path): context for every unit in it."""
         cached = self._section_tokens.get(chunk_id)
         if cached is None:
-            cached = self._section_tokens[chunk_id] = " ".join(tokens(section))
+            chunk = self.index.chunks[self.index.chunk_index[chunk_id]] if chunk_id in self.index.chunk_index else None
+            title = chunk.title if chunk else ""
+            cached = self._section_tokens[chunk_id] = " ".join(tokens(f"{title} {section}"))
         return cached
 
     # --- scoring ---------------------------------------------------------
@@ -179,7 +182,7 @@ class Composer:
         groups = self._groups(question, candidates)
         if not groups:
             return self.refusal(question, lang)
-        missing = self._missing_details(question, [c for g in groups for c in g])
+        missing = self._missing_details(question, [c for g in groups for c in g], best=candidates[0])
         if missing:
             return self.refusal(question, lang)
         t1 = time.perf_counter()
@@ -256,10 +259,12 @@ class Composer:
                     out.append(_Candidate(follower, hit, c.rank, c.dense, c.coverage, c.score))
         return out
 
-    def _missing_details(self, question: Question, chosen: list[_Candidate]) -> bool:
+    def _missing_details(self, question: Question, chosen: list[_Candidate], best: _Candidate) -> bool:
+        """A requested detail (phone, price, hours, e-mail, a count …) must be in the evidence itself."""
         for kind in question.details:
             _, evidence = DETAIL_PATTERNS[kind]
-            if not any(evidence.search(c.unit.text) for c in chosen):
+            pool = [best] if kind == "count" else chosen
+            if not any(evidence.search(c.unit.text) for c in pool):
                 return True
         return False
 

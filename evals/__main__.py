@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--min-citation", type=float)
     run.add_argument("--min-refusal", type=float)
     run.add_argument("--max-false-refusal", type=float)
+    tune = sub.add_parser("tune", help="grid-search fusion and composer settings on a QA set")
+    tune.add_argument("--qa", type=Path, default=Path("evals/qa.jsonl"))
+    tune.add_argument("--index", type=Path)
+    tune.add_argument("--top", type=int, default=10)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -28,6 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     from evals.runner import QAError, load_qa, run as run_qa, summary_line, write_outputs
     from ingest.settings import load_settings
 
+    if args.command == "tune":
+        from evals.tune import tune as run_tune
+
+        settings = load_settings(**({"index_dir": args.index} if args.index else {}))
+        rows = run_tune(Assistant.from_settings(settings), load_qa(args.qa))
+        keys = list(rows[0])
+        print("  ".join(keys))
+        for row in rows[: args.top]:
+            print("  ".join(f"{row[k]:.3f}" if isinstance(row[k], float) else str(row[k]) for k in keys))
+        return 0
     try:
         items = load_qa(args.qa)
     except (QAError, OSError) as exc:

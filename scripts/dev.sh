@@ -46,7 +46,7 @@ case "${1:-run}" in
     "$PY" -m ingest --quiet
     echo "==> evaluation floors"
     "$PY" -m evals run --qa evals/qa.jsonl --out evals/out \
-      --min-answer 0.85 --min-citation 0.90 --min-refusal 0.85 --max-false-refusal 0.10
+      --min-answer 0.92 --min-citation 0.95 --min-refusal 0.94 --max-false-refusal 0.05
     echo "==> dependency audit"
     "$PY" scripts/audit.py
     echo "==> tests"
