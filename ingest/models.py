@@ -75,7 +75,3 @@ class Chunk:
     kind: Literal["text", "row"] = "text"
     units: list[Unit] = field(default_factory=list)
 
-    def embed_text(self) -> str:
-        """The text embedded for dense retrieval: context first, then content."""
-        where = f"{self.title} › {self.section}" if self.section else self.title
-        return f"{where}\n{self.text}"

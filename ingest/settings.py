@@ -51,7 +51,6 @@ class Settings(BaseSettings):
     max_sentences: int = 3
     max_question_chars: int = 2000
     max_history_turns: int = 20
-    min_confidence: float = 0.5
 
     # Optional LLM
     llm_backend: Literal["none", "openai", "llamacpp"] = "none"

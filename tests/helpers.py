@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 
@@ -45,3 +48,24 @@ def write_docx(path: Path, paragraphs: list[str], table: list[list[str]] | None 
             for c, cell in enumerate(row):
                 t.cell(r, c).text = cell
     document.save(str(path))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(proc: subprocess.Popen, port: int, timeout_s: float = 90, describe=lambda: "") -> None:
+    """Wait until ``proc`` listens on ``port`` on loopback; raise with ``describe()`` if it dies or times out."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"process exited before listening: {describe()}") from None
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"nothing listened on port {port} in {timeout_s} s: {describe()}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -12,15 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -32,18 +26,7 @@ def app_server(real_settings, tmp_path_factory):
     log = open(log_path, "w")
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(log_path.read_text())
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("app did not start: " + log_path.read_text())
+    wait_for_port(proc, port, 90, log_path.read_text)
     yield {"url": url, "feedback": feedback, "log": log_path}
     proc.terminate()
     try:

@@ -123,3 +123,10 @@ def test_api_answer_returns_json_or_friendly_error():
     assert chat.api_answer(FakeAssistant(), "Kva er nivå 2?", "Alle")["citations"][0]["doc_id"] == "d"
     failed = chat.api_answer(FakeAssistant(fail=True), "x")
     assert failed["abstained"] and failed["error"]
+
+
+def test_markup_from_a_document_is_escaped_in_the_answer_bubble():
+    answer = Answer('Sjå <script>alert("x")</script> og <b>fet</b> tekst. [1]', False, "nn", [Citation(1, "d", "T", "M", "S", "x", 0, 1)])
+    shown = chat.format_answer(answer)
+    assert "<script>" not in shown and "<b>" not in shown and "&lt;script&gt;" in shown
+    assert shown.endswith("[1]")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from helpers import free_port, wait_for_port
 
 from assistant import Assistant
 from ingest import store
@@ -19,12 +19,6 @@ from ingest.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     chroma = shutil.which("chroma") or str(Path(__import__("sys").executable).parent / "chroma")
@@ -32,15 +26,7 @@ def chroma_server(tmp_path_factory):
     data = tmp_path_factory.mktemp("chroma-data")
     log = open(data.parent / "chroma.log", "w")
     proc = subprocess.Popen([chroma, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("chroma server exited")
-            time.sleep(0.3)
+    wait_for_port(proc, port, 60, lambda: "chroma server")
     yield port
     proc.terminate()
     proc.wait(timeout=15)

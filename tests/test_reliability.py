@@ -19,8 +19,7 @@ FNR = "15058910063"
 
 def test_asking_while_ingests_swap_the_index_never_fails(hash_settings):
     run_ingest(hash_settings, embedder=HashEmbedder())
-    settings = hash_settings.model_copy(update={"min_confidence": 0.0})
-    assistant = Assistant(settings, HashEmbedder())
+    assistant = Assistant(hash_settings, HashEmbedder())
     assistant.tuning.min_dense = 0.0
     assistant.tuning.strong_dense = 0.0
     assistant.tuning.min_coverage = 0.0
@@ -121,3 +120,15 @@ def test_app_binds_loopback_by_default_and_warns_otherwise():
     assert app.bind_warning(Settings(host="0.0.0.0", auth="staff:secret")) == ""
     assert app.auth_pair(Settings(auth="staff:secret")) == ("staff", "secret")
     assert app.auth_pair(Settings(auth="nopassword")) is None
+
+
+def test_app_builds_the_index_on_first_start(tmp_path, tmp_corpus):
+    import app
+
+    settings = Settings(index_dir=tmp_path / "fresh", corpus_dir=tmp_corpus, embed_backend="hash")
+    assert store.current_build_id(settings) is None
+    app.ensure_index(settings)
+    first = store.current_build_id(settings)
+    assert first
+    app.ensure_index(settings)  # an existing index is used as it is
+    assert store.current_build_id(settings) == first
