@@ -81,7 +81,7 @@ class ComposerTuning:
     length_penalty: float = 0.001
     context_credit: float = 0.85
     level_bonus: float = 0.06
-    multi_margin: float = 0.03
+    multi_margin: float = 0.05
     chunks_considered: int = 6
 
 

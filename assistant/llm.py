@@ -62,7 +62,7 @@ class LlamaCppLLM:
     def __init__(self, model_path: str) -> None:
         try:
             from llama_cpp import Llama
-        except ImportError as exc:  # pragma: no cover - optional extra
+        except ImportError as exc:  # optional extra: it compiles for minutes
             raise RuntimeError("the llamacpp backend needs: pip install -e '.[llamacpp]'") from exc
         self._llm = Llama(model_path=model_path, n_ctx=4096, verbose=False)
 

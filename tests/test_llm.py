@@ -115,3 +115,19 @@ def test_llm_answers_through_the_assistant(server, real_settings, real_embedder)
     assert answer.citations and answer.citations[0].n == 1
     prompt = FakeOpenAI.requests[0]["body"]["messages"][1]["content"]
     assert "[1]" in prompt and "Spørsmål: Kva nivå" in prompt
+
+
+def test_llamacpp_backend_without_the_extra_says_how_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_llama(name, *args, **kwargs):
+        if name == "llama_cpp":
+            raise ImportError("No module named 'llama_cpp'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_llama)
+    with pytest.raises(RuntimeError, match=r"\.\[llamacpp\]"):
+        make_llm(Settings(llm_backend="llamacpp", llm_model_path="/models/x.gguf"))
+    assert make_llm(Settings()) is None
