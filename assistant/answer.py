@@ -240,6 +240,7 @@ class Composer:
                 continue
             chosen.append(c)
         chosen = self._with_list_items(chosen, limit + 2)
+        chosen = _same_level_as(best, chosen) if "level" in question.intents else chosen
         return sorted(chosen, key=lambda c: (c.unit.doc_id, c.unit.start))
 
     def _with_list_items(self, chosen: list[_Candidate], limit: int) -> list[_Candidate]:
@@ -272,7 +273,7 @@ class Composer:
         first = group[0].hit.chunk
         frame = FRAME[lang].format(title=first.title, municipality=first.municipality)
         sentences: list[str] = []
-        lead = ""
+        quotes: list[tuple[float, str, int]] = []
         for span in _spans(group):
             n = len(citations) + 1
             doc_text = self.index.doc_texts[span[0].unit.doc_id]
@@ -281,8 +282,8 @@ class Composer:
             chunk = span[0].hit.chunk
             citations.append(Citation(n, chunk.doc_id, chunk.title, chunk.municipality, chunk.section, quote, start, end))
             sentences.append(f"{quote} [{n}]")
-            if not lead:
-                lead = _lead(question, quote, n, lang)
+            quotes.append((max(c.score for c in span), quote, n))
+        lead = next((found for _, quote, n in sorted(quotes, key=lambda q: -q[0]) if (found := _lead(question, quote, n, lang))), "")
         body = " ".join(sentences)
         text = f"{frame} {body}"
         if lead:
@@ -302,6 +303,14 @@ class Composer:
         return Answer(text=text, abstained=True, language=question.language, citations=[])
 
 
+def _same_level_as(best: _Candidate, chosen: list[_Candidate]) -> list[_Candidate]:
+    """When the best unit names one level, drop companions that only talk about other levels."""
+    wanted = levels_in(best.unit.text)
+    if len(wanted) != 1:
+        return chosen
+    return [c for c in chosen if c is best or not levels_in(c.unit.text) or wanted & levels_in(c.unit.text)]
+
+
 def _spans(group: list[_Candidate]) -> list[list[_Candidate]]:
     """Adjacent units of one chunk become one citation (one contiguous quote)."""
     spans: list[list[_Candidate]] = []
@@ -317,16 +326,34 @@ def _spans(group: list[_Candidate]) -> list[list[_Candidate]]:
     return spans
 
 
+_NUMBER = re.compile(r"(?<![\w.,])\d[\d  ]*(?:[.,]\d+)?(?:\s?%|\s?prosent)?(?![\w.,]*\d)")
+_DATE = re.compile(
+    r"\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b\d{1,2}\.\s?(?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)\s\d{4}\b"
+    r"|\b(?:hausten|våren|høsten|haust|vår)\s20\d\d\b",
+    re.IGNORECASE,
+)
+_CHANNELS = re.compile(r"jobbmobil|Helsenorge|nasjonal portal|eget skjema|henvisningsskjema|ringe direkte|direkte kontakt|https?://\S+", re.IGNORECASE)
+
+
 def _lead(question: Question, quote: str, n: int, lang: str) -> str:
-    if "level" in question.intents:
+    """A short, verbatim lead ("Kort svar: Nivå 2 [1]") when the question asks for one thing."""
+    found = ""
+    if "level" in question.intents and not levels_in(question.text):  # "which level?", not "what is level 3?"
         match = _LEVEL_IN_TEXT.search(quote)
-        if match:
-            return f"{LEAD[lang]} {match.group(1).capitalize()} {match.group(2)} [{n}]"
-    if "who" in question.intents:
+        found = f"{match.group(1).capitalize()} {match.group(2)}" if match else ""
+    if not found and "who" in question.intents:
         match = _RESPONSIBLE.search(quote)
-        if match:
-            return f"{LEAD[lang]} {match.group(2).strip()} [{n}]"
-    return ""
+        found = match.group(2).strip() if match else ""
+    if not found and "date" in question.intents:
+        dates = list(dict.fromkeys(m.group(0) for m in _DATE.finditer(quote)))
+        found = dates[0] if len(dates) == 1 else ""
+    if not found and "number" in question.intents | question.details:
+        numbers = [m.group(0).strip() for m in _NUMBER.finditer(quote) if m.group(0).strip() not in question.text]
+        found = numbers[0] if len(set(numbers)) == 1 else ""
+    if not found and "contact" in question.intents:
+        channels = list(dict.fromkeys(m.group(0).rstrip(".,") for m in _CHANNELS.finditer(quote)))
+        found = ", ".join(channels[:3])
+    return f"{LEAD[lang]} {found} [{n}]" if found else ""
 
 
 _LEVEL_LIST = re.compile(r"\b(?:nivå|trinn|level)\s+(\d(?:\s*(?:,|og|-|eller|and|or)\s*(?:nivå\s+)?\d)*)", re.IGNORECASE)
