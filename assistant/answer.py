@@ -267,6 +267,8 @@ class Composer:
             pool = [best] if kind == "count" else chosen
             if not any(evidence.search(c.unit.text) for c in pool):
                 return True
+        if question.years and not any(year in c.unit.text or year in c.hit.chunk.section for c in chosen for year in question.years):
+            return True  # "… i 2024?" answered from a passage about another year is no answer
         return False
 
     def _render(self, group: list[_Candidate], question: Question, lang: str, citations: list[Citation], labelled: bool) -> str:

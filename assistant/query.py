@@ -72,6 +72,10 @@ DETAIL_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(kor mange|hvor mange|how many)\b", re.IGNORECASE),
         re.compile(r"\d"),
     ),
+    "next_date": (
+        re.compile(r"\b(når er neste|når blir neste|kva tid er neste|når er det neste|when is the next)\b", re.IGNORECASE),
+        re.compile(r"\b\d{1,2}\.\d{1,2}\.(\d{2,4})?|\b\d{1,2}\.\s?(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)\b|\b(måndag|mandag|tysdag|tirsdag|onsdag|torsdag|fredag)\b", re.IGNORECASE),
+    ),
     "person": (
         re.compile(r"\b(kva heiter|hva heter|namnet på|navnet på|name of)\b", re.IGNORECASE),
         re.compile(r"$^"),
@@ -92,6 +96,7 @@ class Question:
     details: set[str] = field(default_factory=set)
     injection: bool = False
     follow_up: bool = False
+    years: set[str] = field(default_factory=set)  # a year the question names must be in the evidence
 
 
 def fold(text: str) -> str:
@@ -164,4 +169,5 @@ def read_question(question: str, history: list[str], municipality: str | None) -
     if "target" in intents:
         intents.discard("who")  # "kven er X for?" asks for a target group, not a person
     details = {kind for kind, (ask, _) in DETAIL_PATTERNS.items() if ask.search(clean)}
-    return Question(text, search_text, language, chosen, source, intents, details, injected, follow_up)
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", clean))
+    return Question(text, search_text, language, chosen, source, intents, details, injected, follow_up, years)

@@ -40,7 +40,11 @@ def test_nynorsk_question_about_a_bokmal_plan(real_assistant):
 
 @pytest.mark.parametrize(
     "question",
-    ["Hvem er ordfører i Sandnes?", "Hva blir været i Valdres i morgen?", "Kva kostar COS-kurset i Sogndal?", "Hva er telefonnummeret til PPT i Sør-Aurdal?"],
+    [
+        "Hvem er ordfører i Sandnes?", "Hva blir været i Valdres i morgen?", "Kva kostar COS-kurset i Sogndal?",
+        "Hva er telefonnummeret til PPT i Sør-Aurdal?", "Kor mange stafettloggar vart oppretta i Sogndal i 2024?",
+        "Når er neste foreldremøte på skolen i Sogndal?",
+    ],
 )
 def test_out_of_scope_and_absent_details_are_refused(real_assistant, question):
     answer = real_assistant.ask(question)
