@@ -14,7 +14,7 @@ from ingest.settings import load_settings
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Build or update the plan index.")
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders to ingest (default: the corpus folder)")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders to add or update (default: the whole corpus folder; only then are removed plans dropped)")
     parser.add_argument("--rebuild", action="store_true", help="re-embed everything instead of reusing vectors")
     parser.add_argument("--index", type=Path, help="index folder (default: FA_INDEX_DIR or .index/)")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: FA_CORPUS_DIR or corpus/)")

@@ -121,7 +121,7 @@ def run_ingest(
         current_id = store.current_build_id(settings)
         previous = _load_previous(settings, current_id, embedder, rebuild)
         prev_hashes = previous.doc_hashes if previous else {}
-        _classify(sources, prev_hashes, report)
+        _classify(sources, prev_hashes, report, partial=bool(paths))
         report.seconds["scan"] = time.perf_counter() - t0
         if previous is not None and report.up_to_date and not report.skipped:
             report.build_id = current_id
@@ -181,7 +181,8 @@ def _load_previous(settings: Settings, current_id: str | None, embedder: Embedde
     return previous
 
 
-def _classify(sources: dict[str, _Source], prev_hashes: dict[str, str], report: IngestReport) -> None:
+def _classify(sources: dict[str, _Source], prev_hashes: dict[str, str], report: IngestReport, partial: bool = False) -> None:
+    """New, changed, unchanged and removed documents; an ingest of named files removes nothing."""
     for doc_id, source in sources.items():
         if doc_id not in prev_hashes:
             report.new.append(doc_id)
@@ -190,7 +191,8 @@ def _classify(sources: dict[str, _Source], prev_hashes: dict[str, str], report: 
         else:
             report.unchanged.append(doc_id)
     skipped_ids = {Path(p).stem for p, _ in report.skipped}
-    report.removed = [d for d in prev_hashes if d not in sources and d not in skipped_ids]
+    if not partial:
+        report.removed = [d for d in prev_hashes if d not in sources and d not in skipped_ids]
 
 
 def _build(
@@ -208,6 +210,8 @@ def _build(
     chunks: list[Chunk] = []
     reused_vectors: dict[str, np.ndarray] = {}
     kept_from_previous = _kept_skipped(previous, report)
+    if previous is not None and not report.removed:
+        kept_from_previous |= {d for d in previous.docs if d not in sources}  # named files only: keep the rest
     to_process = [d for d in sources if d in report.new or d in report.changed]
     for n, doc_id in enumerate(sorted(set(sources) | kept_from_previous)):
         if doc_id in sources and doc_id not in to_process and previous is not None:

@@ -200,3 +200,15 @@ def test_cli_exit_codes(tmp_path, tmp_corpus):
     bad = subprocess.run([sys.executable, "-m", "ingest", "--index", str(tmp_path / "i"), "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode == 2
     assert "empty.txt" in bad.stderr and "unchanged" in bad.stderr
+
+
+def test_ingesting_named_files_adds_them_and_keeps_the_rest(hash_settings, tmp_path):
+    first = build(hash_settings)
+    extra = tmp_path / "sandnes-rutine.md"
+    extra.write_text("# Rutine\n\nHelsesykepleier kontaktes via skolen. Foresatte får svar innen en uke.\n", encoding="utf-8")
+    report = build(hash_settings, paths=[extra])
+    assert report.new == ["sandnes-rutine"] and report.removed == []
+    assert report.documents == first.documents + 1
+    index = store.load_build(hash_settings, report.build_id)
+    assert {"sandnes-rutine", "sogndal-bti-struktur-for-samarbeid"} <= set(index.docs)
+    assert build(hash_settings, paths=[extra]).up_to_date
