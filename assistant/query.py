@@ -61,7 +61,7 @@ DETAIL_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\b(kr\.?|kroner|gratis|NOK|\d+\s?,-)\b", re.IGNORECASE),
     ),
     "hours": (
-        re.compile(r"\b(opningstid\w*|åpningstid\w*|opent|åpent|open|opening hours|klokka|klokken)\b", re.IGNORECASE),
+        re.compile(r"\b(opningstid\w*|åpningstid\w*|åpent|opening hours|open on|open at|klokka|klokken)\b", re.IGNORECASE),
         re.compile(r"\b(kl\.?\s?\d|\d{1,2}[:.]\d{2}\s?[-–]\s?\d{1,2}[:.]\d{2}|måndag|mandag|tysdag|tirsdag)", re.IGNORECASE),
     ),
     "email": (

@@ -69,3 +69,9 @@ def test_intents_and_requested_details():
     assert "level" in read_question("Kva nivå gjeld når to tenester samarbeider?", [], None).intents
     assert "target" in read_question("Kven er foreldrekafeen for?", [], None).intents
     assert "count" in read_question("Hvor mange ansatte har barnevernet?", [], None).details
+
+
+def test_nynorsk_open_is_not_a_question_about_opening_hours():
+    assert "hours" not in read_question("Hva betyr «open dør» for foreldre i Sogndal?", [], None).details
+    assert "hours" in read_question("Kva er opningstidene til helsestasjonen?", [], None).details
+    assert "hours" in read_question("Hva er åpningstidene til HFU?", [], None).details
