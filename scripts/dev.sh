@@ -46,7 +46,7 @@ case "${1:-run}" in
     "$PY" -m ingest --quiet
     echo "==> evaluation floors"
     "$PY" -m evals run --qa evals/qa.jsonl --out evals/out \
-      --min-answer 0.92 --min-citation 0.95 --min-refusal 0.94 --max-false-refusal 0.05
+      --min-answer 0.94 --min-citation 0.96 --min-refusal 0.95 --max-false-refusal 0.03
     echo "==> dependency audit"
     "$PY" scripts/audit.py
     echo "==> tests"
