@@ -101,7 +101,6 @@ class Composer:
     def __init__(self, index: IndexData, tuning: ComposerTuning | None = None, idf: dict[str, float] | None = None) -> None:
         self.index = index
         self.tuning = tuning or ComposerTuning()
-        self._unit_pos = {u.unit_id: i for i, u in enumerate(index.units)}
         self._unit_tokens: dict[str, str] = {}
         self._section_tokens: dict[str, str] = {}
         self._idf = idf if idf is not None else _idf(index)
@@ -150,7 +149,7 @@ class Composer:
             previous: list[str] = []
             for unit in hit.chunk.units:
                 own = self._unit_text(unit)
-                dense = float(self.index.unit_vectors[self._unit_pos[unit.unit_id]] @ query_vector)
+                dense = float(self.index.unit_vectors[self.index.unit_index[unit.unit_id]] @ query_vector)
                 context = " ".join(previous[-2:])
                 coverage = max(self._coverage(terms, f"{own} {section}"), tuning.context_credit * self._coverage(terms, f"{context} {own} {section}"))
                 previous.append(own)
@@ -250,7 +249,7 @@ class Composer:
             text = c.unit.text.rstrip()
             if not (text.endswith(":") or text[-1:] not in ".!?»)\"") or c.unit.kind == "row":
                 continue
-            at = self._unit_pos[c.unit.unit_id]
+            at = self.index.unit_index[c.unit.unit_id]
             for follower in self.index.units[at + 1 : at + 4]:
                 if len(out) >= limit or follower.doc_id != c.unit.doc_id:
                     break

@@ -270,18 +270,12 @@ def _reuse(
     docs[doc_id] = previous.docs[doc_id]
     texts[doc_id] = previous.doc_texts[doc_id]
     hashes[doc_id] = previous.doc_hashes[doc_id]
-    offset = 0
-    positions = {}
-    for chunk in previous.chunks:
-        for unit in chunk.units:
-            positions[unit.unit_id] = offset
-            offset += 1
     for index, chunk in enumerate(previous.chunks):
         if chunk.doc_id == doc_id:
             chunks.append(chunk)
             vectors[f"chunk:{chunk.chunk_id}"] = previous.chunk_vectors[index]
             for unit in chunk.units:
-                vectors[unit.unit_id] = previous.unit_vectors[positions[unit.unit_id]]
+                vectors[unit.unit_id] = previous.unit_vectors[previous.unit_index[unit.unit_id]]
 
 
 def _header(chunk: Chunk) -> str:

@@ -53,9 +53,11 @@ class IndexData:
     unit_vectors: np.ndarray
     chunk_vectors: np.ndarray
     chunk_index: dict[str, int] = field(default_factory=dict)
+    unit_index: dict[str, int] = field(default_factory=dict)  # unit id → row in unit_vectors
 
     def __post_init__(self) -> None:
         self.chunk_index = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.unit_index = {u.unit_id: i for i, u in enumerate(self.units)}
 
 
 # --- paths and pointer -----------------------------------------------------
