@@ -98,12 +98,13 @@ class _Candidate:
 class Composer:
     """Builds an :class:`Answer` from hits, using unit vectors stored at ingest."""
 
-    def __init__(self, index: IndexData, tuning: ComposerTuning | None = None, idf: dict[str, float] | None = None) -> None:
+    def __init__(self, index: IndexData, idf: dict[str, float], tuning: ComposerTuning | None = None) -> None:
+        """``idf`` comes from the BM25 index over the same chunks (:meth:`BM25Index.idf`), computed once."""
         self.index = index
         self.tuning = tuning or ComposerTuning()
         self._unit_tokens: dict[str, str] = {}
         self._section_tokens: dict[str, str] = {}
-        self._idf = idf if idf is not None else _idf(index)
+        self._idf = idf
         self._unknown_idf = float(np.log(1 + max(1, len(index.chunks))))
 
     def _unit_text(self, unit: Unit) -> str:
@@ -401,11 +402,3 @@ def _named_service(text: str) -> str:
             return service.upper() if service in ("ppt", "bup", "nav") else service
     return ""
 
-
-def _idf(index: IndexData) -> dict[str, float]:
-    df: dict[str, int] = {}
-    for chunk in index.chunks:
-        for t in set(tokens(f"{chunk.section} {chunk.text}")):
-            df[t] = df.get(t, 0) + 1
-    n = max(1, len(index.chunks))
-    return {t: float(np.log(1 + n / (1 + d))) for t, d in df.items()}

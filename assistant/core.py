@@ -109,7 +109,7 @@ class Assistant:
 
         s = self.settings
         retriever = HybridRetriever(index, dense_search, s.rrf_k, s.dense_weight, s.bm25_weight)
-        self._loaded = _Loaded(build_id, retriever, Composer(index, self.tuning, idf=retriever.bm25.idf()))
+        self._loaded = _Loaded(build_id, retriever, Composer(index, retriever.bm25.idf(), self.tuning))
 
     def _refresh(self) -> _Loaded:
         """Swap in a newer build if an ingest switched CURRENT (checked at most once a second)."""
