@@ -18,6 +18,7 @@ from typing import Any
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation
 from assistant.privacy import find_personal_data
+from assistant.query import normalise_municipality
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +124,6 @@ def pii_warning(question: str) -> str:
     return PII_WARNING.format(kinds=" og ".join(kinds)) if kinds else ""
 
 
-def municipality_arg(choice: str | None) -> str | None:
-    return None if not choice or choice == "Alle" else choice
-
-
 def stream_words(text: str, chunk: int = 4) -> Iterator[str]:
     """Prefixes of ``text`` growing a few words at a time (keeps whitespace as written)."""
     pieces = re.findall(r"\S+\s*", text)
@@ -149,7 +146,7 @@ def respond(
     warning = pii_warning(message)
     messages.append({"role": "user", "content": escape_text(message) or "…"})
     try:
-        answer = assistant.ask(message, history=list(session.questions), municipality=municipality_arg(municipality))
+        answer = assistant.ask(message, history=list(session.questions), municipality=normalise_municipality(municipality))
     except Exception:
         log.exception("answering failed")  # the question text is deliberately not logged
         messages.append({"role": "assistant", "content": ERROR_TEXT})
@@ -187,7 +184,7 @@ def feedback(store: FeedbackStore, session: ChatSession | None, rating: str, com
 def api_answer(assistant: Any, question: str, municipality: str | None = None, history: list[str] | None = None) -> dict[str, Any]:
     """The JSON the public API returns: the Answer as a dict, or a friendly error."""
     try:
-        return assistant.ask(question or "", history=history or [], municipality=municipality_arg(municipality)).to_dict()
+        return assistant.ask(question or "", history=history or [], municipality=normalise_municipality(municipality)).to_dict()
     except Exception:
         log.exception("API answering failed")
         return {"text": ERROR_TEXT, "abstained": True, "language": "nb", "citations": [], "timings_ms": {}, "error": True}
