@@ -71,3 +71,15 @@ def hash_embedder():
     from ingest.embedding import HashEmbedder
 
     return HashEmbedder()
+
+
+# Fixtures that load the real model or build the real index; a test using any of them is slow.
+SLOW_FIXTURES = {"real_embedder", "real_settings", "real_assistant"}
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ARG001
+    """Mark every test that needs the real model or index as ``slow``, so
+    ``pytest -m "not slow and not browser"`` is the fast, fake-only suite."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

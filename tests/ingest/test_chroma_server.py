@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import free_port, wait_for_port
+from tests.helpers import free_port, wait_for_port
 
 from assistant import Assistant
 from ingest import store
@@ -16,7 +16,7 @@ from ingest.embedding import HashEmbedder
 from ingest.pipeline import run_ingest
 from ingest.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import write_docx, write_pdf
+from tests.helpers import write_docx, write_pdf
 
 from ingest.cleaning import clean_document
 from ingest.errors import IngestError

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import logging
 import shutil
 import threading
@@ -17,6 +19,7 @@ from ingest.settings import Settings
 FNR = "15058910063"
 
 
+@pytest.mark.slow
 def test_asking_while_ingests_swap_the_index_never_fails(hash_settings):
     run_ingest(hash_settings, embedder=HashEmbedder())
     assistant = Assistant(hash_settings, HashEmbedder())
@@ -74,6 +77,7 @@ def test_failing_vector_store_falls_back_to_in_memory_vectors(hash_settings, mon
     assert "in-memory vectors" in caplog.text
 
 
+@pytest.mark.slow
 def test_document_changing_during_the_build_is_indexed_as_read_and_caught_next_time(hash_settings):
     run_ingest(hash_settings, embedder=HashEmbedder())
     path = Path(hash_settings.corpus_dir) / "sogndal-samhandlingsmodell.txt"

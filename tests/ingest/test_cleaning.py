@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import doc_text
+from tests.conftest import doc_text
 
 from ingest.cleaning import clean_document, clean_inline, is_toc_line
 from ingest.models import DocMeta

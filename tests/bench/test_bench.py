@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_bench_smoke_runs_every_benchmark_and_writes_results(tmp_path):
     env = {**os.environ, "FA_FEEDBACK_DB": str(tmp_path / "fb.db")}
     out = subprocess.run([sys.executable, "-m", "bench", "all", "--smoke", "--out", str(tmp_path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)

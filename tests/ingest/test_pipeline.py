@@ -17,7 +17,7 @@ from ingest.errors import IngestError, LockedError
 from ingest.lock import ingest_lock
 from ingest.pipeline import run_ingest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def build(settings, **kw):
@@ -153,6 +153,7 @@ def test_stale_lock_from_a_dead_process_is_cleared(hash_settings):
     assert build(hash_settings).documents == 5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("phase", ["embed", "write"])
 def test_process_killed_mid_build_leaves_old_index_and_next_run_repairs(hash_settings, tmp_path, phase):
     first = build(hash_settings)
@@ -191,6 +192,7 @@ def test_process_killed_mid_build_leaves_old_index_and_next_run_repairs(hash_set
     assert leftovers == []
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(tmp_path, tmp_corpus):
     env = {**os.environ, "FA_EMBED_BACKEND": "hash", "FA_CORPUS_DIR": str(tmp_corpus)}
     ok = subprocess.run([sys.executable, "-m", "ingest", "--index", str(tmp_path / "i"), "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True)

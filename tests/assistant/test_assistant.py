@@ -16,7 +16,7 @@ from ingest.embedding import HashEmbedder
 from ingest.pipeline import run_ingest
 from ingest.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import free_port, wait_for_port
+from tests.helpers import free_port, wait_for_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

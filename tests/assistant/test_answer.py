@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-QA = [json.loads(l) for l in (Path(__file__).resolve().parent.parent / "evals" / "qa.jsonl").read_text(encoding="utf-8").splitlines() if l]
+QA = [json.loads(l) for l in (Path(__file__).resolve().parents[2] / "evals" / "qa.jsonl").read_text(encoding="utf-8").splitlines() if l]
 
 
 def markers(text: str) -> set[int]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from assistant.text import stopwords, term_map, tokens
 
-TERMS = Path(__file__).resolve().parent.parent / "assistant" / "terms.toml"
+TERMS = Path(__file__).resolve().parents[2] / "assistant" / "terms.toml"
 
 
 def test_term_map_is_valid_data_without_duplicates():

