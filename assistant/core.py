@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from assistant.answer import Composer, ComposerTuning
-from assistant.models import Answer
+from assistant.models import Answer, Retrieved
 from assistant.privacy import find_personal_data, redact
 from assistant.query import Question, read_question
 from assistant.retrieval import HybridRetriever
@@ -166,6 +167,8 @@ class Assistant:
         answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         if answer.municipality is None and q.municipality:
             answer.municipality = q.municipality
+        answer.answer_id = uuid.uuid4().hex
+        answer.build_id = loaded.build_id
         return answer
 
     def retrieve(self, question: str, history: list[Any] | None = None, municipality: str | None = None, k: int = 5) -> list[Any]:
@@ -189,6 +192,7 @@ class Assistant:
             t = time.perf_counter()
             answer = answer_with_llm(self.llm, q, hits, answer, loaded.composer)
             timings["llm"] = (time.perf_counter() - t) * 1000
+        answer.retrieved = [Retrieved(h.chunk.doc_id, h.chunk.chunk_id, round(float(h.score), 6)) for h in hits]
         return answer
 
 

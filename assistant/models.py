@@ -20,9 +20,24 @@ class Citation:
     end: int
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    """One retrieved chunk, in the order the answer saw it: evaluation scores exactly these."""
+
+    doc_id: str
+    chunk_id: str
+    score: float
+
+
 @dataclass
 class Answer:
-    """The answer text with [n] markers, and everything needed to show and check it."""
+    """The answer text with [n] markers, and everything needed to show, check and rate it.
+
+    ``text`` is the whole answer; when there is a short answer, ``lead`` holds it and
+    ``text`` starts with it, so a UI can set it apart. ``retrieved`` lists what the answer
+    was composed from (best first); ``suggestions`` are follow-up questions in the asker's
+    written standard; ``answer_id`` and ``build_id`` tie feedback to this answer and index.
+    """
 
     text: str
     abstained: bool
@@ -31,6 +46,11 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     municipality: str | None = None
     notice: str = ""  # e.g. a privacy warning to show beside the answer
+    lead: str = ""
+    retrieved: list[Retrieved] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    answer_id: str = ""
+    build_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

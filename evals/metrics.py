@@ -64,13 +64,16 @@ def score(rows: Sequence[dict[str, Any]], k: int = 5) -> dict[str, Any]:
     """Aggregate metrics over result rows (each joined with its question).
 
     Each row needs: answerable, gold_doc, abstained, answer_ok, cited_docs,
-    retrieved, snippet_retrieved, latency_ms.
+    retrieved, snippet_retrieved, latency_ms. Optional: pointer_ok (None when the
+    question has no pointer), dense_top3_ok and bm25_top3_ok (the plain baselines).
     """
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
     with_gold = [r for r in answerable if gold_docs(r.get("gold_doc"))]
     with_snippet = [r for r in answerable if r.get("gold_snippet")]
     latencies = [float(r["latency_ms"]) for r in rows]
+    pointed = [r for r in unanswerable if r.get("pointer_ok") is not None]
+    with_baselines = [r for r in answerable if "dense_top3_ok" in r]
     return {
         "n": len(rows),
         "answerable": len(answerable),
@@ -83,6 +86,9 @@ def score(rows: Sequence[dict[str, Any]], k: int = 5) -> dict[str, Any]:
         "citation_accuracy": _ratio(sum(bool(set(r["cited_docs"]) & set(gold_docs(r["gold_doc"]))) for r in with_gold), len(with_gold)),
         "refusal_rate": _ratio(sum(bool(r["abstained"]) for r in unanswerable), len(unanswerable)),
         "false_refusal_rate": _ratio(sum(bool(r["abstained"]) for r in answerable), len(answerable)),
+        "pointer_rate": _ratio(sum(bool(r["pointer_ok"]) for r in pointed), len(pointed)),
+        "dense_top3_accuracy": _ratio(sum(bool(r["dense_top3_ok"]) for r in with_baselines), len(with_baselines)),
+        "bm25_top3_accuracy": _ratio(sum(bool(r["bm25_top3_ok"]) for r in with_baselines), len(with_baselines)),
         "latency_p50_ms": round(percentile(latencies, 50), 1),
         "latency_p95_ms": round(percentile(latencies, 95), 1),
     }

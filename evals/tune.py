@@ -33,7 +33,7 @@ def tune(assistant: Any, items: list[dict[str, Any]], grid: dict[str, list[float
         retriever.rrf_k = int(params.get("rrf_k", retriever.rrf_k))
         retriever.dense_weight = float(params.get("dense_weight", retriever.dense_weight))
         composer.tuning = replace(base, **{k: v for k, v in params.items() if hasattr(base, k)})
-        m = run(assistant, items).metrics
+        m = run(assistant, items, baselines=False).metrics
         rows.append({**params, **{k: m[k] for k in ("answer_accuracy", "citation_accuracy", "refusal_rate", "false_refusal_rate", "mrr")}})
     composer.tuning = base
     rows.sort(key=lambda r: (-r["answer_accuracy"], r["false_refusal_rate"], -r["refusal_rate"], -r["mrr"]))

@@ -9,31 +9,38 @@ from pathlib import Path
 import pytest
 
 from assistant.models import Answer, Citation
-from evals.runner import QAError, load_qa, run, write_outputs
+from evals.report import write_outputs
+from evals.runner import QAError, load_qa, run
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class FakeHit:
-    def __init__(self, doc_id, text):
-        self.chunk = type("C", (), {"doc_id": doc_id, "text": text})()
-
-
 class FakeAssistant:
-    """Answers from a table; records what it was asked."""
+    """Answers from a table over a two-chunk index; records what it was asked."""
 
     def __init__(self):
+        import numpy as np
+
+        from ingest.embedding import HashEmbedder
+        from ingest.models import Chunk, Unit
+
         self.calls = []
+        self.embedder = HashEmbedder()
+        texts = {"a1": ("doc-a", "Nivå 2 er to   tenester."), "b1": ("doc-b", "Helsestasjonen er open for alle.")}
+        units = [Unit(f"{cid}-u", cid, doc, text, 0, len(text)) for cid, (doc, text) in texts.items()]
+        chunks = [Chunk(u.chunk_id, u.doc_id, "T", "Sogndal", "nn", "S", u.text, 0, len(u.text), units=[u]) for u in units]
+        vectors = np.stack([self.embedder.embed_query(u.text) for u in units])
+        self.index = type("Index", (), {"chunks": chunks, "units": units, "unit_vectors": vectors})()
 
     def ask(self, question, history=None, municipality=None):
-        self.calls.append((question, history, municipality))
-        if "ordfører" in question:
-            return Answer("Jeg finner ikke svar på dette i planene.", True, "nb")
-        cite = Citation(1, "doc-a", "A", "Sogndal", "S", "Nivå 2 er to tenester. Ring 91234567.", 0, 10)
-        return Answer("Nivå 2 er to tenester. Ring 91234567. [1]", False, "nn", [cite])
+        from assistant.models import Retrieved
 
-    def retrieve(self, question, history=None, municipality=None, k=5):
-        return [FakeHit("doc-b", "anna"), FakeHit("doc-a", "Nivå 2 er to   tenester.")]
+        self.calls.append((question, history, municipality))
+        ranked = [Retrieved("doc-b", "b1", 0.9), Retrieved("doc-a", "a1", 0.8)]
+        if "ordfører" in question:
+            return Answer("Jeg finner ikke svar på dette i planene. Planene nevner helsestasjonen.", True, "nb", retrieved=ranked)
+        cite = Citation(1, "doc-a", "A", "Sogndal", "S", "Nivå 2 er to tenester. Ring 91234567.", 0, 10)
+        return Answer("Nivå 2 er to tenester. Ring 91234567. [1]", False, "nn", [cite], retrieved=ranked)
 
 
 def write_qa(path: Path, rows):
@@ -44,7 +51,9 @@ ROWS = [
     {"id": "a", "persona": "staff", "lang": "nn", "municipality": "Sogndal", "history": ["før"], "question": "Kva er nivå 2?",
      "must_include": [["nivå 2"]], "gold_doc": "doc-a", "gold_snippet": "Nivå 2 er to tenester", "answerable": True, "tags": ["x"], "extra": 1},
     {"id": "b", "persona": "parent", "lang": "nb", "municipality": None, "question": "Hvem er ordfører?", "must_include": [],
-     "gold_doc": None, "gold_snippet": None, "answerable": False},
+     "gold_doc": None, "gold_snippet": None, "answerable": False, "pointer": [["helsestasjon"]], "selected_municipality": "Sandnes"},
+    {"id": "c", "persona": "parent", "lang": "nb", "municipality": None, "question": "Hvem er ordfører i Sogndal?", "must_include": [],
+     "gold_doc": None, "gold_snippet": None, "answerable": False, "pointer": [["barnevernet"]]},
 ]
 
 
@@ -55,8 +64,11 @@ def test_run_scores_and_writes_every_output(tmp_path):
     output = run(fake, items, k=5)
     assert fake.calls[0] == ("Kva er nivå 2?", ["før"], None)  # municipality only on request
     m = output.metrics
+    assert fake.calls[1][2] == "Sandnes"  # what the user picked in the app is always passed
     assert m["answer_accuracy"] == 1.0 and m["refusal_rate"] == 1.0 and m["hit@1"] == 0.0 and m["mrr"] == 0.5
-    assert m["snippet_hit@5"] == 1.0
+    assert m["snippet_hit@5"] == 1.0  # scored on the chunks the answer itself retrieved
+    assert m["pointer_rate"] == 0.5  # b names its pointer, c does not
+    assert m["dense_top3_accuracy"] == 1.0 and m["bm25_top3_accuracy"] == 1.0  # both sentences hold "nivå 2"
     write_outputs(tmp_path / "out", output, 5)
     results = [json.loads(l) for l in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
     assert set(results[0]) == {"id", "question", "answer", "abstained", "citations", "retrieved", "snippet_retrieved", "latency_ms"}

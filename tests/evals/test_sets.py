@@ -1,0 +1,49 @@
+"""Every QA set the project scores itself on follows the schema and quotes its documents."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from evals.check_qa import problems
+
+ROOT = Path(__file__).resolve().parents[2]
+SETS = {
+    "dev": (ROOT / "evals" / "qa.jsonl", ROOT / "corpus"),
+    "heldout": (ROOT / "evals" / "qa_heldout.jsonl", ROOT / "corpus"),
+    "test": (ROOT / "evals" / "qa_test.jsonl", ROOT / "corpus"),
+    "ood": (ROOT / "evals" / "ood" / "qa.jsonl", ROOT / "evals" / "ood" / "corpus"),
+}
+
+
+def _items(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_gold_string_stands_verbatim_in_its_document(name):
+    path, corpus = SETS[name]
+    assert problems(_items(path), corpus) == []
+
+
+def test_the_checker_catches_a_snippet_that_is_not_in_the_plan(tmp_path):
+    item = {"id": "x", "question": "q", "answerable": True, "lang": "nn", "persona": "staff",
+            "gold_doc": "sogndal-bti-struktur-for-samarbeid", "gold_snippet": "ikkje i planen i det heile",
+            "must_include": [["nivå 2"], ["heilt oppdikta tekst"]]}
+    found = problems([item], ROOT / "corpus")
+    assert any("gold_snippet" in p for p in found) and any("heilt oppdikta tekst" in p for p in found)
+
+
+def test_the_test_set_has_the_kinds_it_was_written_for():
+    items = _items(SETS["test"][0])
+    tags = Counter(t for i in items for t in i["tags"])
+    assert len(items) >= 200
+    assert tags["parent-everyday"] >= 60 and tags["multi-part"] >= 30
+    assert tags["list"] + tags["definition"] + tags["difference"] + tags["cross-plan"] >= 30
+    assert len({i["conversation"] for i in items if i.get("conversation")}) >= 20
+    assert tags["contact"] + tags["responsibility"] + tags["first-step"] >= 20
+    assert sum(not i["answerable"] for i in items) >= 25
+    assert not {i["id"] for i in items} & {i["id"] for i in _items(SETS["dev"][0])}
