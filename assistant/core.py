@@ -143,8 +143,15 @@ class Assistant:
 
     # --- answering ------------------------------------------------------------
 
-    def ask(self, question: str, history: list[Any] | None = None, municipality: str | None = None) -> Answer:
-        """Answer ``question`` in the asker's standard, citing the plans, or say they don't say."""
+    def ask(
+        self, question: str, history: list[Any] | None = None, municipality: str | None = None, language: str | None = None
+    ) -> Answer:
+        """Answer ``question`` in the asker's standard, citing the plans, or say they don't say.
+
+        ``municipality`` is what the user picked (a municipality named in the question wins);
+        ``language`` ("nn", "nb" or "en", e.g. the UI's language) is used when the question's
+        own words do not tell its written standard.
+        """
         t0 = time.perf_counter()
         question = question if isinstance(question, str) else str(question or "")
         turns = _history_texts(history)[-self.settings.max_history_turns :]
