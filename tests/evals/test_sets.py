@@ -13,7 +13,6 @@ from evals.check_qa import problems
 ROOT = Path(__file__).resolve().parents[2]
 SETS = {
     "dev": (ROOT / "evals" / "qa.jsonl", ROOT / "corpus"),
-    "heldout": (ROOT / "evals" / "qa_heldout.jsonl", ROOT / "corpus"),
     "test": (ROOT / "evals" / "qa_test.jsonl", ROOT / "corpus"),
     "ood": (ROOT / "evals" / "ood" / "qa.jsonl", ROOT / "evals" / "ood" / "corpus"),
 }
