@@ -1,404 +1,627 @@
-"""The grounded extractive composer: verbatim, cited sentences — or a plain refusal.
+"""The grounded extractive composer: verbatim, cited sentences shaped by the question — or a
+refusal that still points to the nearest help the plans name.
 
-From the retrieved chunks it scores every sentence or table row against the
-question (its stored embedding, lexical coverage of the question's key terms,
-the chunk's rank, and the question's intent), keeps the best few verbatim,
-frames them in the asker's written standard and cites each one. When the
-evidence does not cover the question's key terms, or lacks a detail it asks
-for (a phone number, a price, opening hours), it says the plans don't say.
+For each part of the question it scores the sentences and table rows of the retrieved chunks
+(dense similarity to that part, weighted coverage of its terms, the section heading, the shape
+of answer the part asks for), keeps the best and what belongs with it (list items under an
+intro, the sentence a pronoun refers back to), and renders them in the asker's standard with a
+short answer first when one can be cut from the evidence. It refuses when the plans are about
+something else, when a name or acronym asked about never occurs in them, when a requested
+detail (a phone number, a price …) is not in the evidence, or when no part has support.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.models import Answer, Citation
-from assistant.query import DETAIL_PATTERNS, MUNICIPALITIES, Question
+from assistant.evidence import Evidence
+from assistant.intents import Intents, intents
+from assistant.models import Answer
+from assistant.pointers import Pointer, PointerFinder, responsible_service, services_in
+from assistant.query import Part, Question, Term
+from assistant.render import Cited, Quote, body, detail_name, join, quotes_of, say
 from assistant.retrieval import Hit
-from assistant.text import stem, tokens, words
-from ingest.models import Unit
+from ingest.models import Chunk, Unit
 from ingest.store import IndexData
-
-REFUSAL = {
-    "nn": "Eg finn ikkje svar på dette i planane.",
-    "nb": "Jeg finner ikke svar på dette i planene.",
-    "en": "I can't find an answer to this in the plans.",
-}
-POINTER = {
-    "nn": "Planane nemner {service} – ta kontakt med {service} direkte for dette.",
-    "nb": "Planene nevner {service} – ta kontakt med {service} direkte for dette.",
-    "en": "The plans mention {service} – please contact {service} directly about this.",
-}
-FRAME = {
-    "nn": "Ifølgje «{title}» ({municipality} kommune):",
-    "nb": "Ifølge «{title}» ({municipality} kommune):",
-    "en": "According to «{title}» ({municipality} municipality), quoted in Norwegian:",
-}
-LEAD = {"nn": "Kort svar:", "nb": "Kort svar:", "en": "Short answer:"}
-INJECTION_NOTE = {
-    "nn": "Eg svarar berre ut frå planane og følgjer ikkje instruksar i spørsmålet.",
-    "nb": "Jeg svarer bare ut fra planene og følger ikke instruksjoner i spørsmålet.",
-    "en": "I only answer from the plans and do not follow instructions inside questions.",
-}
-SERVICES = [
-    "helsestasjon for ungdom", "helsestasjonen", "helsestasjon", "skulehelsetenesta", "skolehelsetjenesten",
-    "barnevernstenesta", "barnevernstjenesten", "barnevernet", "barnevern", "ppt", "bup", "fastlegen", "fastlege", "nav",
-    "kommunepsykologen", "kommunepsykolog", "familievernkontoret", "tildelingskontoret", "jordmor", "jordmortjenesten",
-    "helsesjukepleiar", "helsesykepleier", "innsatsteamet", "innsatsteam", "koordinerande eining", "koordinerende enhet",
-    "frisklivssentralen", "psykisk helseteneste", "psykisk helse", "ressursteam", "bti-teamet", "familieveileder",
-]
-# Verbs that frame a question rather than name its topic ("kva betyr …", "kven gjer …").
-QUESTION_VERBS = {stem(w) for w in (
-    "gjeld", "gjelder", "betyr", "bety", "tyder", "gjer", "gjør", "gjere", "gjøre", "handlar", "handler", "inneber",
-    "innebærer", "viser", "finst", "finnes", "fins", "seier", "sier", "ligg", "ligger", "går", "gå", "fungerer",
-    "skjer", "happens", "mean", "means", "does", "do", "first", "først", "fyrst", "nevner", "nemner",
-    "dato", "date", "alder", "age", "lenge", "long", "ofte", "often", "del", "andel", "stor", "mange", "many", "tak",
-    "kva", "år", "year", "when", "finn", "finne", "find",
-)}
-_CHANNEL = re.compile(r"https?://|jobbmobil|helsenorge|portal|skjema|ringe|telefon|kontakt|henvis|tilvis|søk", re.IGNORECASE)
-_DATE_IN_TEXT = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b(hausten|våren|høsten|vår|haust|høst)\s+20\d\d", re.IGNORECASE)
-_LEVEL_IN_TEXT = re.compile(r"\b(nivå|trinn)\s+(\d)\b", re.IGNORECASE)
-_RESPONSIBLE = re.compile(r"\b(Ansvarlig|Ansvar):\s*([^.]+)")
 
 
 @dataclass
 class ComposerTuning:
-    """Weights and thresholds, tuned on the evaluation set (see README)."""
+    """Weights and thresholds, each with its reason; tuned on the dev set only."""
 
-    lexical_weight: float = 0.2
-    rank_weight: float = 0.04
-    intent_bonus: float = 0.04
-    keep_margin: float = 0.1
-    max_units: int = 3
-    min_coverage: float = 0.5  # with min_dense: clear lexical support …
-    min_dense: float = 0.80
-    low_coverage: float = 0.25  # … or weaker lexical support with a strong dense match
-    strong_dense: float = 0.87
-    length_penalty: float = 0.001
-    context_credit: float = 0.85
-    level_bonus: float = 0.06
-    multi_margin: float = 0.05
-    chunks_considered: int = 6
+    lexical_weight: float = 0.15  # sharing the question's words beats only sounding alike
+    section_weight: float = 0.04  # the heading names what the part asks about
+    rank_weight: float = 0.03  # retrieval's order is a mild prior
+    intent_bonus: float = 0.03  # the passage has the shape asked for (a role, a number …)
+    keep_margin: float = 0.10  # a companion sentence must be nearly as good as the best
+    max_units: int = 4  # per part: an answer, not a page
+    list_units: int = 6  # a list question may need more items
+    scope_floor: float = 0.83  # best sentence less similar than this: the plans are about something else
+    min_coverage: float = 0.34  # lexical support needed …
+    strong_dense: float = 0.88  # … unless the meaning matches this closely
+    multi_margin: float = 0.04  # another municipality's best this close: answer for both
+    chunks_considered: int = 8
+    unit_recall: int = 0  # sentences of the asked municipality's plans found by meaning alone, beyond the top chunks
+    context_credit: float = 0.85  # a sentence may lean on the one before it for its subject
+    help_floor: float = 0.84  # an open call for help is answered by a named service at least this close
+    cross_language_offset: float = 0.04  # English meets Norwegian text this much less similar (e5, dev set)
+    specific_share: float = 0.25  # the rarest quarter of the plans' words name things; one asked about must be there
+    lexical_floor: float = 0.78  # with most of the question's weighted words present, a looser meaning match will do …
+    lexical_coverage: float = 0.75  # … ("Hvor kommer Mikhail Tal fra?" matches on the name, not the phrasing)
+    shape_margin: float = 0.12  # a unit of the asked-for shape may trail the best by this much
+    detail_margin: float = 0.15  # … and so may a unit holding the detail asked for (a number, a date)
+    list_margin: float = 0.10  # … and so may the intro of the list a list question asks for
+    opening_weight: float = 0.05  # the first sentences under a heading that names the topic define it
 
 
 @dataclass
-class _Candidate:
+class Candidate:
     unit: Unit
-    hit: Hit
+    chunk: Chunk
     rank: int
     dense: float
     coverage: float
     score: float
 
 
-class Composer:
-    """Builds an :class:`Answer` from hits, using unit vectors stored at ingest."""
+@dataclass
+class PartEvidence:
+    """What the core retrieved for one part of the question."""
 
-    def __init__(self, index: IndexData, idf: dict[str, float], tuning: ComposerTuning | None = None) -> None:
-        """``idf`` comes from the BM25 index over the same chunks (:meth:`BM25Index.idf`), computed once."""
-        self.index = index
-        self.tuning = tuning or ComposerTuning()
-        self._unit_tokens: dict[str, str] = {}
-        self._section_tokens: dict[str, str] = {}
-        self._idf = idf
-        self._unknown_idf = float(np.log(1 + max(1, len(index.chunks))))
-
-    def _unit_text(self, unit: Unit) -> str:
-        """Folded tokens of a unit, computed on first use (a 100x corpus has 130k units)."""
-        cached = self._unit_tokens.get(unit.unit_id)
-        if cached is None:
-            cached = self._unit_tokens[unit.unit_id] = " ".join(tokens(unit.text))
-        return cached
-
-    def _section_text(self, chunk_id: str, section: str) -> str:
-        """Tokens of where a chunk sits (plan title and section path): context for every unit in it."""
-        cached = self._section_tokens.get(chunk_id)
-        if cached is None:
-            chunk = self.index.chunks[self.index.chunk_index[chunk_id]] if chunk_id in self.index.chunk_index else None
-            title = chunk.title if chunk else ""
-            cached = self._section_tokens[chunk_id] = " ".join(tokens(f"{title} {section}"))
-        return cached
-
-    # --- scoring ---------------------------------------------------------
-
-    def key_terms(self, question: Question) -> list[str]:
-        """Question terms that must be covered: content stems minus municipality names."""
-        municipal = {stem(w) for v in MUNICIPALITIES.values() for name in v for w in words(name)}
-        return [t for t in dict.fromkeys(tokens(question.search_text)) if t not in municipal and t not in QUESTION_VERBS]
-
-    def _coverage(self, terms: list[str], text: str) -> float:
-        if not terms:
-            return 0.0
-        padded = f" {text} "
-        weight = {t: self._idf.get(t, self._unknown_idf) for t in terms}
-        total = sum(weight.values())
-        found = sum(w for t, w in weight.items() if f" {t} " in padded or (len(t) >= 4 and t in padded))
-        return found / total
-
-    def candidates(self, question: Question, hits: list[Hit], query_vector: np.ndarray) -> list[_Candidate]:
-        tuning = self.tuning
-        terms = self.key_terms(question)
-        levels = levels_in(question.text) or levels_in(question.search_text)
-        out = []
-        for rank, hit in enumerate(hits[: tuning.chunks_considered]):
-            section = self._section_text(hit.chunk.chunk_id, hit.chunk.section)
-            section_levels = levels_in(hit.chunk.section.split(" › ")[-1])
-            previous: list[str] = []
-            for unit in hit.chunk.units:
-                own = self._unit_text(unit)
-                dense = float(self.index.unit_vectors[self.index.unit_index[unit.unit_id]] @ query_vector)
-                context = " ".join(previous[-2:])
-                coverage = max(self._coverage(terms, f"{own} {section}"), tuning.context_credit * self._coverage(terms, f"{context} {own} {section}"))
-                previous.append(own)
-                score = dense + tuning.lexical_weight * coverage + tuning.rank_weight / (1 + rank)
-                score += tuning.intent_bonus * _intent_match(question, unit)
-                if len(levels) == 1:
-                    unit_levels = levels_in(unit.text)
-                    if levels & section_levels and not unit_levels - levels:
-                        score += tuning.level_bonus
-                    if unit_levels - levels:
-                        score -= tuning.level_bonus
-                n_words = len(unit.text.split())
-                if n_words < 4:
-                    score -= 0.05
-                score -= tuning.length_penalty * max(0, n_words - 30)
-                out.append(_Candidate(unit, hit, rank, dense, coverage, score))
-        out.sort(key=lambda c: -c.score)
-        return out
-
-    # --- composing --------------------------------------------------------
-
-    def compose(self, question: Question, hits: list[Hit], query_vector: np.ndarray, timings: dict[str, float] | None = None) -> Answer:
-        timings = timings if timings is not None else {}
-        t0 = time.perf_counter()
-        lang = question.language if question.language in REFUSAL else "nb"
-        candidates = self.candidates(question, hits, query_vector)
-        if not candidates:
-            return self.refusal(question, lang)
-        groups = self._groups(question, candidates)
-        if not groups:
-            return self.refusal(question, lang)
-        missing = self._missing_details(question, [c for g in groups for c in g], best=candidates[0])
-        if missing:
-            return self.refusal(question, lang)
-        t1 = time.perf_counter()
-        timings["select"] = (t1 - t0) * 1000
-        citations: list[Citation] = []
-        parts: list[str] = []
-        for group in groups:
-            parts.append(self._render(group, question, lang, citations, labelled=len(groups) > 1))
-        text = "\n\n".join(parts)
-        if question.injection:
-            text = f"{INJECTION_NOTE[lang]}\n\n{text}"
-        municipality = groups[0][0].hit.chunk.municipality if len(groups) == 1 else None
-        timings["format"] = (time.perf_counter() - t1) * 1000
-        return Answer(text=text, abstained=False, language=question.language, citations=citations, municipality=municipality)
-
-    def _groups(self, question: Question, candidates: list[_Candidate]) -> list[list[_Candidate]]:
-        """One group of selected units per municipality answered (usually one)."""
-        tuning = self.tuning
-        best = candidates[0]
-        if not self._confident(question, best, candidates):
-            return []
-        if question.municipality is None:
-            by_municipality: dict[str, _Candidate] = {}
-            for c in candidates:
-                by_municipality.setdefault(c.hit.chunk.municipality, c)
-            others = [
-                c for m, c in by_municipality.items()
-                if m != best.hit.chunk.municipality and c.score >= best.score - tuning.multi_margin and self._confident(question, c, candidates)
-            ]
-            if others:
-                return [self._select(question, c, candidates, limit=2) for c in [best, *others[:2]]]
-        return [self._select(question, best, candidates, limit=tuning.max_units)]
-
-    def _confident(self, question: Question, best: _Candidate, candidates: list[_Candidate]) -> bool:
-        terms = self.key_terms(question)
-        if not terms:
-            return False
-        same_chunk = [c for c in candidates if c.hit.chunk.chunk_id == best.hit.chunk.chunk_id][:3]
-        joined = " ".join(self._unit_text(c.unit) for c in same_chunk)
-        coverage = max(best.coverage, self._coverage(terms, f"{joined} {self._section_text(best.hit.chunk.chunk_id, best.hit.chunk.section)}"))
-        t = self.tuning
-        return (coverage >= t.min_coverage and best.dense >= t.min_dense) or (coverage >= t.low_coverage and best.dense >= t.strong_dense)
-
-    def _select(self, question: Question, best: _Candidate, candidates: list[_Candidate], limit: int) -> list[_Candidate]:
-        chosen = [best]
-        municipality = best.hit.chunk.municipality
-        for c in candidates:
-            if len(chosen) >= limit:
-                break
-            if c.hit.chunk.municipality != municipality or c in chosen:
-                continue
-            if c.score < best.score - self.tuning.keep_margin:
-                break
-            if any(_similar(c.unit.text, k.unit.text) for k in chosen):
-                continue
-            chosen.append(c)
-        chosen = self._with_list_items(chosen, limit + 2)
-        chosen = _same_level_as(best, chosen) if "level" in question.intents else chosen
-        return sorted(chosen, key=lambda c: (c.unit.doc_id, c.unit.start))
-
-    def _with_list_items(self, chosen: list[_Candidate], limit: int) -> list[_Candidate]:
-        """A unit ending in ':' (or without a full stop) introduces a list: bring the items that follow it."""
-        out = list(chosen)
-        for c in chosen:
-            text = c.unit.text.rstrip()
-            if not (text.endswith(":") or text[-1:] not in ".!?»)\"") or c.unit.kind == "row":
-                continue
-            at = self.index.unit_index[c.unit.unit_id]
-            for follower in self.index.units[at + 1 : at + 4]:
-                if len(out) >= limit or follower.doc_id != c.unit.doc_id:
-                    break
-                if all(o.unit.unit_id != follower.unit_id for o in out):
-                    chunk = self.index.chunks[self.index.chunk_index[follower.chunk_id]]
-                    hit = c.hit if chunk.chunk_id == c.hit.chunk.chunk_id else Hit(chunk, c.hit.score, None, None, c.hit.dense_score)
-                    out.append(_Candidate(follower, hit, c.rank, c.dense, c.coverage, c.score))
-        return out
-
-    def _missing_details(self, question: Question, chosen: list[_Candidate], best: _Candidate) -> bool:
-        """A requested detail (phone, price, hours, e-mail, a count …) must be in the evidence itself."""
-        for kind in question.details:
-            _, evidence = DETAIL_PATTERNS[kind]
-            pool = [best] if kind == "count" else chosen
-            if not any(evidence.search(c.unit.text) for c in pool):
-                return True
-        if question.years and not any(year in c.unit.text or year in c.hit.chunk.section for c in chosen for year in question.years):
-            return True  # "… i 2024?" answered from a passage about another year is no answer
-        return False
-
-    def _render(self, group: list[_Candidate], question: Question, lang: str, citations: list[Citation], labelled: bool) -> str:
-        first = group[0].hit.chunk
-        frame = FRAME[lang].format(title=first.title, municipality=first.municipality)
-        sentences: list[str] = []
-        quotes: list[tuple[float, str, int]] = []
-        for span in _spans(group):
-            n = len(citations) + 1
-            doc_text = self.index.doc_texts[span[0].unit.doc_id]
-            start, end = span[0].unit.start, span[-1].unit.end
-            quote = doc_text[start:end]
-            chunk = span[0].hit.chunk
-            citations.append(Citation(n, chunk.doc_id, chunk.title, chunk.municipality, chunk.section, quote, start, end))
-            sentences.append(f"{quote} [{n}]")
-            quotes.append((max(c.score for c in span), quote, n))
-        lead = next((found for _, quote, n in sorted(quotes, key=lambda q: -q[0]) if (found := _lead(question, quote, n, lang))), "")
-        body = " ".join(sentences)
-        text = f"{frame} {body}"
-        if lead:
-            text = f"{lead}\n{text}"
-        if labelled:
-            text = f"**{first.municipality}:** {text}"
-        return text
-
-    def refusal(self, question: Question, lang: str | None = None) -> Answer:
-        lang = lang or (question.language if question.language in REFUSAL else "nb")
-        text = REFUSAL[lang]
-        service = _named_service(question.text)
-        if service:
-            text = f"{text} {POINTER[lang].format(service=service)}"
-        if question.injection:
-            text = f"{INJECTION_NOTE[lang]} {text}"
-        return Answer(text=text, abstained=True, language=question.language, citations=[])
+    part: Part
+    vector: np.ndarray
+    hits: list[Hit]
+    candidates: list[Candidate] = field(default_factory=list)
 
 
-def _same_level_as(best: _Candidate, chosen: list[_Candidate]) -> list[_Candidate]:
-    """When the best unit names one level, drop companions that only talk about other levels."""
-    wanted = levels_in(best.unit.text)
-    if len(wanted) != 1:
-        return chosen
-    return [c for c in chosen if c is best or not levels_in(c.unit.text) or wanted & levels_in(c.unit.text)]
-
-
-def _spans(group: list[_Candidate]) -> list[list[_Candidate]]:
-    """Adjacent units of one chunk become one citation (one contiguous quote)."""
-    spans: list[list[_Candidate]] = []
-    for c in group:
-        if spans:
-            prev = spans[-1][-1]
-            units = c.hit.chunk.units
-            same_chunk = prev.hit.chunk.chunk_id == c.hit.chunk.chunk_id
-            if same_chunk and c.unit in units and prev.unit in units and units.index(c.unit) == units.index(prev.unit) + 1:
-                spans[-1].append(c)
-                continue
-        spans.append([c])
-    return spans
-
-
+_EXAMPLE = re.compile(r"^\s*(døme|eksempel|example|case)\s*:|\b[A-ZÆØÅ][a-zæøå]+ \(\d{1,2}\)")
+_TOC = re.compile(r"\.{4,}|…{2,}|\s\d{1,3}\s*$")
+_BACK_REFERENCE = re.compile(r"^\s*(den|det|dei|de|dette|desse|disse|han|ho|hun|dette|slike|slik|these|this|it|they)\b", re.IGNORECASE)
+_RESPONSIBLE = re.compile(r"\b(Ansvarleg|Ansvarlig|Ansvar)\s*:\s*([^.;\n]+)")
+_LEVEL_IN_TEXT = re.compile(r"\b(nivå|trinn)\s+(\d)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.,])\d[\d  ]*(?:[.,]\d+)?(?:\s?%|\s?prosent)?(?![\w.,]*\d)")
 _DATE = re.compile(
     r"\b\d{1,2}\.\d{1,2}\.\d{4}\b|\b\d{1,2}\.\s?(?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)\s\d{4}\b"
-    r"|\b(?:hausten|våren|høsten|haust|vår)\s20\d\d\b",
+    r"|\b(?:hausten|våren|høsten|haust|vår)\s20\d\d\b|\b(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
-_CHANNELS = re.compile(r"jobbmobil|Helsenorge|nasjonal portal|eget skjema|henvisningsskjema|ringe direkte|direkte kontakt|https?://\S+", re.IGNORECASE)
+_CHANNEL = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.\w+|jobbmobil\w*|Helsenorge|Digipost|eige skjema|eget skjema|\w*skjema\b", re.IGNORECASE)
+_COPULA = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert)\b", re.IGNORECASE)
+_SHAPED = {"who", "contact", "number", "frequency", "duration", "date", "target", "level", "place"}
+_COUNT_WORDS = {"two": 2, "tre": 3, "three": 3, "fire": 4, "four": 4, "fem": 5, "five": 5, "seks": 6, "six": 6}
+_ACROSS = re.compile(r"\b(kommunane|kommunene|municipalities|kva kommunar|hvilke kommuner|which municipalities|alle kommunane|alle kommunene|begge|both)\b", re.IGNORECASE)
 
 
-def _lead(question: Question, quote: str, n: int, lang: str) -> str:
-    """A short, verbatim lead ("Kort svar: Nivå 2 [1]") when the question asks for one thing."""
-    found = ""
-    if "level" in question.intents and not levels_in(question.text):  # "which level?", not "what is level 3?"
-        match = _LEVEL_IN_TEXT.search(quote)
-        found = f"{match.group(1).capitalize()} {match.group(2)}" if match else ""
-    if not found and "who" in question.intents:
-        match = _RESPONSIBLE.search(quote)
-        found = match.group(2).strip() if match else ""
-    if not found and "date" in question.intents:
-        dates = list(dict.fromkeys(m.group(0) for m in _DATE.finditer(quote)))
-        found = dates[0] if len(dates) == 1 else ""
-    if not found and "number" in question.intents | question.details:
-        numbers = [m.group(0).strip() for m in _NUMBER.finditer(quote) if m.group(0).strip() not in question.text]
-        found = numbers[0] if len(set(numbers)) == 1 else ""
-    if not found and "contact" in question.intents:
-        channels = list(dict.fromkeys(m.group(0).rstrip(".,") for m in _CHANNELS.finditer(quote)))
-        found = ", ".join(channels[:3])
-    return f"{LEAD[lang]} {found} [{n}]" if found else ""
+class Composer:
+    """Builds an :class:`Answer` from per-part evidence, using unit vectors stored at ingest."""
+
+    def __init__(self, index: IndexData, evidence: Evidence, pointers: PointerFinder,
+                 tuning: ComposerTuning | None = None, intent_data: Intents | None = None,
+                 users_of: "Callable[[str], set[str]] | None" = None) -> None:
+        """``users_of(token)`` names the municipalities whose plans use a token (from BM25)."""
+        self.index = index
+        self.users_of = users_of
+        self.evidence = evidence
+        self.pointers = pointers
+        self.tuning = tuning or ComposerTuning()
+        self.intents = intent_data or intents()
+        self._openers = _section_openers(index.chunks)
+        self._municipality_rows = _rows_by_municipality(index)
+
+    # --- scoring ----------------------------------------------------------------------
+
+    def recall(self, vector: np.ndarray, municipality: str | None, hits: list[Hit]) -> list[Hit]:
+        """Chunks holding the sentences of one municipality's plans closest in meaning to the part,
+        beyond the retrieved chunks: a worried parent's words rarely share a chunk's words."""
+        rows = self._municipality_rows.get(municipality or "")
+        if rows is None or not self.tuning.unit_recall:
+            return []
+        scores = self.index.unit_vectors[rows] @ vector
+        seen = {h.chunk.chunk_id for h in hits}
+        extra: list[Hit] = []
+        for i in np.argsort(-scores)[: self.tuning.unit_recall]:
+            unit = self.index.units[int(rows[int(i)])]
+            if unit.chunk_id not in seen:
+                seen.add(unit.chunk_id)
+                chunk = self.index.chunks[self.index.chunk_index[unit.chunk_id]]
+                extra.append(Hit(chunk, 0.0, None, None, float(scores[int(i)])))
+        return extra
+
+    def candidates(self, part: Part, hits: list[Hit], vector: np.ndarray, municipality: str | None = None) -> list[Candidate]:
+        """Every unit of the top chunks (and of the chunks found by :meth:`recall`), scored for this part."""
+        t = self.tuning
+        levels = _levels(part.text) or _levels(part.search_text)
+        out: list[Candidate] = []
+        considered = hits[: t.chunks_considered]
+        considered += self.recall(vector, municipality, considered)
+        for rank, hit in enumerate(considered):
+            chunk = hit.chunk
+            lang = chunk.language
+            section = self.evidence.keys(f"{chunk.chunk_id}#section", f"{chunk.title} {chunk.section}", lang)
+            heading = self.evidence.keys(f"{chunk.chunk_id}#heading", chunk.section.split(" › ")[-1], lang)
+            before: frozenset[str] = frozenset()
+            opening = t.opening_weight * self.evidence.coverage(part.terms, heading) if chunk.chunk_id in self._openers else 0.0
+            defining = "definition" in part.intents
+            for position, unit in enumerate(chunk.units):
+                own = self.evidence.keys(unit.unit_id, unit.text, lang)
+                dense = float(self.index.unit_vectors[self.index.unit_index[unit.unit_id]] @ vector)
+                coverage = max(
+                    self.evidence.coverage(part.terms, own | section),
+                    t.context_credit * self.evidence.coverage(part.terms, own | section | before),
+                )
+                score = dense + t.lexical_weight * coverage + t.rank_weight / (1 + rank)
+                score += t.section_weight * self.evidence.coverage(part.terms, heading)
+                score += t.intent_bonus * sum(self.intents.has_shape(i, unit.text) for i in part.intents)
+                score += self._level_fit(levels, unit, chunk)
+                score -= self._penalty(unit)
+                if position < 2:
+                    score += opening
+                if defining and self._defines(part, unit, lang):
+                    score += t.intent_bonus
+                out.append(Candidate(unit, chunk, rank, dense, coverage, score))
+                before = own
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def _defines(self, part: Part, unit: Unit, lang: str) -> bool:
+        """'X er …', 'X (…) betyr …': the unit opens with a term the part asks about."""
+        head = " ".join(unit.text.split()[:6])
+        if not _COPULA.search(" ".join(unit.text.split()[:10])):
+            return False
+        keys = self.evidence.keys(f"{unit.unit_id}#head", head, lang)
+        return any(self.evidence.has(term, keys) for term in part.terms)
+
+    def _level_fit(self, levels: set[str], unit: Unit, chunk: Chunk) -> float:
+        """A question about one level prefers passages about that level, not about others."""
+        if len(levels) != 1:
+            return 0.0
+        own = _levels(unit.text)
+        heading = _levels(chunk.section.split(" › ")[-1])
+        if own - levels or (not own and heading - levels):
+            return -0.04
+        return 0.04 if (own | heading) & levels else 0.0
+
+    @staticmethod
+    def _penalty(unit: Unit) -> float:
+        n = len(unit.text.split())
+        penalty = 0.05 if n < 4 else 0.0
+        penalty += 0.001 * max(0, n - 40)
+        if _EXAMPLE.search(unit.text):
+            penalty += 0.08  # a plan's invented case ("Ole (9) har …") does not answer a real question
+        if _TOC.search(unit.text):
+            penalty += 0.05
+        return penalty
+
+    # --- deciding -----------------------------------------------------------------------
+
+    def supported(self, best: Candidate, others: list[Candidate], lang: str = "nb") -> bool:
+        """Enough to answer: the plans are about this (a close sentence among the best few) and
+        either the words asked are there, or the meaning matches closely, or the question's rare
+        words (names, terms) are there even though the wording differs. An English question
+        meets Norwegian text at a lower similarity, so its floors sit lower by a fixed offset."""
+        t = self.tuning
+        shift = t.cross_language_offset if lang == "en" else 0.0
+        top = [best] + [c for c in others[:3] if c is not best]
+        closest = max(c.dense for c in top)
+        coverage = max(c.coverage for c in top if c.chunk.chunk_id == best.chunk.chunk_id)
+        if closest >= t.strong_dense - shift:
+            return True
+        if closest >= t.scope_floor - shift and coverage >= t.min_coverage:
+            return True
+        return closest >= t.lexical_floor - shift and coverage >= t.lexical_coverage
+
+    def in_scope(self, candidates: list[Candidate], lang: str) -> bool:
+        shift = self.tuning.cross_language_offset if lang == "en" else 0.0
+        return bool(candidates) and max(c.dense for c in candidates) >= self.tuning.scope_floor - shift
+
+    # --- composing ------------------------------------------------------------------------
+
+    def compose(self, q: Question, parts: list[PartEvidence], timings: dict[str, float] | None = None) -> Answer:
+        timings = timings if timings is not None else {}
+        t0 = time.perf_counter()
+        lang = q.language
+        query_vector = parts[0].vector
+        for pe in parts:
+            pe.candidates = self.candidates(pe.part, pe.hits, pe.vector, q.municipality)
+        all_candidates = [c for pe in parts for c in pe.candidates]
+        elsewhere = [m for m in q.others_named if not q.named and not self._mentioned(m, all_candidates)]
+        if elsewhere:
+            return self.refusal(q, query_vector, reason=say(lang, "refusal_other_municipality", asked=join(lang, elsewhere),
+                                                              available=join(lang, sorted({d.municipality for d in self.index.docs.values()}))), pointer=False)
+        if not self.in_scope(all_candidates, lang):
+            return self.refusal(q, query_vector)
+        missing_anchor = self._missing_anchor(q, all_candidates)
+        if missing_anchor is not None:
+            return self.refusal(q, query_vector, reason=say(lang, "refusal_anchor", term=missing_anchor.text))
+        answered = [pe for pe in parts if pe.candidates and self.supported(pe.candidates[0], pe.candidates, lang)]
+        if not answered:
+            if any("open_help" in pe.part.intents for pe in parts) and not q.details:
+                helped = self._help_answer(q, parts[0])
+                if helped is not None:
+                    return helped
+            return self.refusal(q, query_vector)
+        groups = self._groups(q, answered)
+        if not groups:
+            return self.refusal(q, query_vector)
+        self._add_details(q, groups, answered)
+        chosen_all = [c for g in groups.values() for cs in g for c in cs]
+        missing = self._missing_detail(q, chosen_all)
+        if missing:
+            return self.refusal(q, query_vector, reason=say(lang, "refusal_detail", detail=detail_name(lang, missing)), about=chosen_all)
+        timings["select"] = (time.perf_counter() - t0) * 1000
+        answer = self._render(q, groups, [pe for pe in parts if pe not in answered])
+        timings["format"] = (time.perf_counter() - t0) * 1000 - timings["select"]
+        return answer
+
+    def has_subject(self, part: Part, pool: list[Candidate]) -> bool:
+        """The part's most specific term (a rare word of the plans: "innsatsteam", "stafettlogg")
+        that only *other* municipalities' plans use means this municipality's plans don't answer
+        it ("Hvor ofte møtes innsatsteamet i Sandnes?" when only Sør-Aurdal has one)."""
+        specific = [t for t in part.terms if self.evidence.known(t) and self.evidence.rare(t, self.tuning.specific_share)]
+        if not specific or not pool or self.users_of is None:
+            return True
+        subject = max(specific, key=self.evidence.weight)
+        here = pool[0].chunk.municipality
+        if any(self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk)) for c in pool):
+            return True
+        users = set().union(*(self.users_of(alt[0]) for alt in subject.alternatives if len(alt) == 1))
+        return not users or here in users
+
+    def _missing_anchor(self, q: Question, candidates: list[Candidate]) -> Term | None:
+        """An acronym asked about that none of the retrieved passages mention (in any inflection:
+        "BUP", "BUPs")."""
+        for term in (t for t in q.terms if t.anchor):
+            wanted = term.key
+            if not any(k.startswith(wanted) for c in candidates for k in self._keys(c) | self._section_keys(c.chunk)):
+                return term
+        return None
+
+    def _subject(self, q: Question) -> Term | None:
+        """The weightiest term of the question that is not itself a detail word ("koster")."""
+        spans = [m.span() for p in self.intents.detail_ask.values() for m in p.finditer(q.text)]
+        asked = " ".join(q.text[a:b].lower() for a, b in spans)
+        terms = [t for t in q.terms if t.text.lower() not in asked and not t.text.startswith("phrase:")]
+        return max(terms, key=self.evidence.weight, default=None)
+
+    def _shows(self, detail: str, c: Candidate, q: Question, subject: Term | None) -> bool:
+        if detail == "count":
+            about = subject is None or self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk))
+            return _counts(c.unit.text, q.text, self.evidence, c.chunk.language, about)
+        if not self.intents.shows(detail, c.unit.text, q.text):
+            return False
+        return subject is None or self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk))
+
+    @staticmethod
+    def _mentioned(name: str, candidates: list[Candidate]) -> bool:
+        """Whether the retrieved passages themselves mention a place the question names."""
+        return any(name.lower() in c.unit.text.lower() or name.lower() in c.chunk.title.lower() for c in candidates)
+
+    def _add_details(self, q: Question, groups: dict[str, list[list[Candidate]]], answered: list[PartEvidence]) -> None:
+        """A detail asked for (how many, a date …) that the chosen units lack but a nearby unit of
+        the same plan shows joins the answer, instead of the answer being refused."""
+        if not q.details:
+            return
+        subject = self._subject(q)
+        pool = sorted((c for pe in answered for c in pe.candidates), key=lambda c: -c.score)
+        for m, per_part in groups.items():
+            chosen = [c for cs in per_part for c in cs]
+            best = chosen[0]
+            for detail in sorted(q.details):
+                if any(self._shows(detail, c, q, subject) for c in chosen):
+                    continue
+                extra = next((c for c in pool if c.chunk.municipality == m and c.chunk.doc_id == best.chunk.doc_id
+                              and c.score >= best.score - self.tuning.detail_margin and self._shows(detail, c, q, subject)), None)
+                if extra is not None:
+                    per_part[0].append(extra)
+                    chosen.append(extra)
+
+    def _missing_detail(self, q: Question, chosen: list[Candidate]) -> str | None:
+        """A requested detail must stand in a chosen passage that is about what was asked: a
+        price next to "gratis møteplasser" is no price for a kindergarten place."""
+        subject = self._subject(q)
+        for detail in sorted(q.details):
+            if not any(self._shows(detail, c, q, subject) for c in chosen):
+                return detail
+        if q.years and not any(y in c.chunk.text or y in c.chunk.section for c in chosen for y in q.years):
+            return "year"  # "… i 2024?" answered from a passage about another year is no answer
+        return None
+
+    def _keys(self, c: Candidate) -> frozenset[str]:
+        return self.evidence.keys(c.unit.unit_id, c.unit.text, c.chunk.language)
+
+    def _section_keys(self, chunk: Chunk) -> frozenset[str]:
+        return self.evidence.keys(f"{chunk.chunk_id}#section", f"{chunk.title} {chunk.section}", chunk.language)
+
+    def _groups(self, q: Question, answered: list[PartEvidence]) -> dict[str, list[list[Candidate]]]:
+        """Chosen units per municipality (usually one), per part."""
+        first = answered[0].candidates
+        best = first[0]
+        municipalities = [best.chunk.municipality]
+        if q.municipality is None:
+            wanted = len(q.named) >= 2 or bool(_ACROSS.search(q.text))
+            margin = 0.08 if wanted else self.tuning.multi_margin
+            tops: dict[str, Candidate] = {}
+            for c in first:
+                tops.setdefault(c.chunk.municipality, c)
+            for m, c in tops.items():
+                if m in municipalities or (q.named and m not in q.named):
+                    continue
+                if c.score >= best.score - margin and self.supported(c, first, q.language):
+                    municipalities.append(m)
+            municipalities = municipalities[:4]
+        groups: dict[str, list[list[Candidate]]] = {}
+        for m in municipalities:
+            per_part = []
+            for pe in answered:
+                pool = [c for c in pe.candidates if c.chunk.municipality == m]
+                if pool and self.supported(pool[0], pool, q.language) and self.has_subject(pe.part, pool):
+                    per_part.append(self._select(pe.part, pool, labelled=len(municipalities) > 1))
+            if per_part:
+                groups[m] = per_part
+        return groups
+
+    def _select(self, part: Part, pool: list[Candidate], labelled: bool) -> list[Candidate]:
+        """The best unit, the companions nearly as good, what the asked-for shapes still need,
+        the items of a list it introduces, and the sentence a pronoun in it refers back to."""
+        t = self.tuning
+        best = next((c for c in pool if not _EXAMPLE.search(c.unit.text)), pool[0])
+        limit = t.max_units - (1 if labelled else 0)
+        chosen = [best]
+        for c in pool:
+            if len(chosen) >= limit:
+                break
+            if c is best or c.score < best.score - t.keep_margin or c.chunk.doc_id != best.chunk.doc_id:
+                continue
+            if _EXAMPLE.search(c.unit.text) or any(_similar(self._keys(c), self._keys(k)) for k in chosen):
+                continue
+            chosen.append(c)
+        chosen += self._for_shapes(part, pool, chosen, best)
+        items = self._list_items(part, pool, best)
+        if items:
+            chosen = [c for c in chosen if c.chunk.doc_id == best.chunk.doc_id] + items
+        return self._with_antecedents(_unique(chosen))
+
+    def _for_shapes(self, part: Part, pool: list[Candidate], chosen: list[Candidate], best: Candidate) -> list[Candidate]:
+        """For each answer shape the part asks for (how often, who, a number …) that no chosen
+        unit shows yet, the best unit of the same plan that shows it."""
+        extra: list[Candidate] = []
+        for intent in sorted(part.intents & _SHAPED):
+            if any(self.intents.has_shape(intent, c.unit.text) for c in chosen + extra):
+                continue
+            for c in pool:
+                if c.score < best.score - self.tuning.shape_margin:
+                    break
+                if c.chunk.doc_id == best.chunk.doc_id and not _EXAMPLE.search(c.unit.text) and self.intents.has_shape(intent, c.unit.text):
+                    extra.append(c)
+                    break
+        return extra
+
+    def _list_items(self, part: Part, pool: list[Candidate], best: Candidate) -> list[Candidate]:
+        """A list question answered by the lines under the intro that best matches it: the intro
+        ("Tre nivå :"), then the first sentence of each following line, across chunk borders."""
+        if "list" not in part.intents and not best.unit.text.rstrip().endswith(":"):
+            return []
+        intro = next((c for c in pool if c.unit.text.rstrip().endswith(":") and c.score >= best.score - self.tuning.list_margin
+                      and c.chunk.doc_id == best.chunk.doc_id), None)
+        if intro is None:
+            return []
+        wanted = _count_asked(part.text) or self.tuning.list_units
+        out = [intro]
+        for unit, chunk in self._following_lines(intro.unit, wanted):
+            out.append(Candidate(unit, chunk, intro.rank, intro.dense, intro.coverage, intro.score - 0.001))
+        return out if len(out) > 1 else []
+
+    def _following_lines(self, intro: Unit, wanted: int) -> list[tuple[Unit, Chunk]]:
+        """The units that open each of the next ``wanted`` lines after ``intro`` in its plan."""
+        text = self.index.doc_texts[intro.doc_id]
+        units = self.index.units
+        at = self.index.unit_index[intro.unit_id]
+        out: list[tuple[Unit, Chunk]] = []
+        for unit in units[at + 1 : at + 1 + 4 * wanted]:
+            if unit.doc_id != intro.doc_id or len(out) >= wanted:
+                break
+            if text[max(0, unit.start - 2) : unit.start] == "\n\n" and out:
+                break  # a blank line ends the list
+            if unit.start == 0 or text[unit.start - 1] == "\n":
+                out.append((unit, self.index.chunks[self.index.chunk_index[unit.chunk_id]]))
+        return out
+
+    def _with_antecedents(self, chosen: list[Candidate]) -> list[Candidate]:
+        """A chosen sentence that opens with 'Den', 'Dette', 'They' … brings the sentence before it."""
+        out = list(chosen)
+        for c in chosen:
+            units = c.chunk.units
+            at = units.index(c.unit) if c.unit in units else -1
+            if at > 0 and _BACK_REFERENCE.search(c.unit.text) and all(o.unit is not units[at - 1] for o in out):
+                out.append(Candidate(units[at - 1], c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001))
+        return out
+
+    # --- rendering ------------------------------------------------------------------------------
+
+    def _render(self, q: Question, groups: dict[str, list[list[Candidate]]], unanswered: list[PartEvidence]) -> Answer:
+        lang = q.language
+        cited = Cited(self.index.doc_texts)
+        blocks: list[str] = []
+        lead_text = ""
+        for m, per_part in groups.items():
+            units = [(c.unit, c.chunk) for cs in per_part for c in cs]
+            quotes = quotes_of(units)
+            block = body(lang, quotes, cited)
+            if not lead_text:
+                lead_text = self._lead(q, [c for cs in per_part for c in cs], cited, quotes)
+            blocks.append(f"**{m}:** {block}" if len(groups) > 1 else block)
+        text = "\n\n".join(blocks)
+        notes = [say(lang, "part_missing", part=pe.part.text.strip(" ?")) for pe in unanswered]
+        if notes:
+            text = f"{text}\n\n" + " ".join(notes)
+        first = next(iter(groups))
+        if q.named and q.selected and q.named[0] != q.selected and q.municipality_source == "question":
+            text = f"{say(lang, 'override', named=q.named[0], selected=q.selected)}\n\n{text}"
+        if lead_text:
+            text = f"{lead_text}\n{text}"
+        if q.injection:
+            text = f"{say(lang, 'injection')}\n\n{text}"
+        return Answer(text=text, abstained=False, language=lang, citations=cited.citations,
+                      municipality=first if len(groups) == 1 else None, lead=lead_text)
+
+    def _lead(self, q: Question, chosen: list[Candidate], cited: Cited, quotes: list[Quote]) -> str:
+        """A short answer cut verbatim from the best evidence, when the question asks for one thing."""
+        best = max(chosen, key=lambda c: c.score)
+        quote = next((qt for qt in quotes if any(u is best.unit for u in qt.units)), None)
+        if quote is None:
+            return ""
+        _, n = cited.cite(quote)
+        found = _short_answer(q, best.unit.text, [c.unit.text for c in chosen])
+        return f"**{say(q.language, 'lead')} {found}** [{n}]" if found else ""
+
+    def _help_answer(self, q: Question, pe: PartEvidence) -> Answer | None:
+        """An open call for help ("kven kan eg snakke med?") is answered by the help the plans name
+        that is closest to the worry, even when the worry itself is not in the plans."""
+        t = self.tuning
+        found = self.pointers.nearest_many(pe.vector, q.municipality, k=2, floor=t.help_floor)
+        if not found:
+            return None
+        chosen = [Candidate(p.unit, p.chunk, 0, p.similarity, 0.0, p.similarity) for p in found]
+        return self._render(q, {found[0].chunk.municipality: [chosen]}, [])
+
+    def _responsible(self, about: list[Candidate]) -> Pointer | None:
+        """The service responsible for what the question is about, from the passages about it."""
+        ranked = sorted(about, key=lambda c: -c.score)
+        fields = [c for c in ranked if responsible_service(c.unit.text)]
+        return _responsible_in(fields or ranked)
+
+    # --- refusing ---------------------------------------------------------------------------------
+
+    def refusal(self, q: Question, query_vector: np.ndarray | None, reason: str = "", pointer: bool = True,
+                about: list[Candidate] | None = None) -> Answer:
+        """Say the plans don't answer, why when known, and the nearest help they name (cited).
+
+        When the plans do describe what was asked about but lack the detail (a price, opening
+        hours), the help is the service they make responsible for that thing; otherwise it is
+        the service-naming sentence closest in meaning to the question."""
+        lang = q.language
+        lines = [say(lang, "refusal") + (f" {reason}" if reason else "")]
+        cited = Cited(self.index.doc_texts)
+        found = self._responsible(about or []) if pointer else None
+        if found is None and pointer and query_vector is not None:
+            found = self.pointers.nearest(query_vector, q.municipality)
+        if found is not None:
+            text, n = cited.cite(Quote(found.chunk, [found.unit]))
+            frame = say(lang, "frame", title=found.chunk.title, municipality=found.chunk.municipality)
+            lines.append(f"{say(lang, 'pointer', service=found.service)} – {frame} {text.strip()} [{n}]")
+        if q.injection:
+            lines.insert(0, say(lang, "injection"))
+        return Answer(text="\n\n".join(lines), abstained=True, language=lang, citations=cited.citations, municipality=q.municipality)
 
 
-_LEVEL_LIST = re.compile(r"\b(?:nivå|trinn|level)\s+(\d(?:\s*(?:,|og|-|eller|and|or)\s*(?:nivå\s+)?\d)*)", re.IGNORECASE)
+def _responsible_in(candidates: list[Candidate]) -> Pointer | None:
+    for c in candidates:
+        service = responsible_service(c.unit.text) or next(iter(services_in(c.unit.text)), "")
+        if service:
+            return Pointer(service, c.unit, c.chunk, c.dense)
+    return None
 
 
-def levels_in(text: str) -> set[str]:
-    """Level numbers a text names, including lists like "nivå 2 og 3" or "nivå 1- 2 og 3"."""
-    return {d for m in _LEVEL_LIST.finditer(text) for d in re.findall(r"\d", m.group(1))}
-
-
-def _intent_match(question: Question, unit: Unit) -> float:
-    text = unit.text
-    bonus = 0.0
-    if "level" in question.intents and _LEVEL_IN_TEXT.search(text):
-        bonus += 1.0
-    if "who" in question.intents and _RESPONSIBLE.search(text):
-        bonus += 1.0
-    if "target" in question.intents and re.search(r"målgrupp|\bgjeld(er)? for\b|\bfor (barn|foreldre|føresette|foresatte|ungdom|familiar|familier|gravide)", text, re.IGNORECASE):
-        bonus += 1.0
-    if "frequency" in question.intents and re.search(r"\b(gang|gonger|ganger|kvart|hvert|per|pr|månad|måned|månedlig|vekentleg|ukentlig|årleg|årlig|dagleg|daglig)\b", text, re.IGNORECASE):
-        bonus += 1.0
-    if "duration" in question.intents and re.search(r"\d|periode|alder|år\b", text, re.IGNORECASE):
-        bonus += 1.0
-    if "contact" in question.intents and _CHANNEL.search(text):
-        bonus += 1.0
-    if "number" in question.intents and re.search(r"\d", text):
-        bonus += 0.5
-    if "date" in question.intents and _DATE_IN_TEXT.search(text):
-        bonus += 0.5
-    return bonus
-
-
-def _similar(a: str, b: str) -> bool:
-    ta, tb = set(tokens(a)), set(tokens(b))
-    if not ta or not tb:
-        return a.strip() == b.strip()
-    return len(ta & tb) / len(ta | tb) > 0.8
-
-
-def _named_service(text: str) -> str:
-    lowered = text.lower()
-    for service in SERVICES:
-        if re.search(rf"\b{re.escape(service)}", lowered):
-            return service.upper() if service in ("ppt", "bup", "nav") else service
+def _short_answer(q: Question, best: str, texts: list[str]) -> str:
+    intents_ = q.intents
+    if "level" in intents_ and not _levels(q.text):
+        m = _LEVEL_IN_TEXT.search(best)
+        if m:
+            return f"{m.group(1).capitalize()} {m.group(2)}"
+    if intents_ & {"who", "contact", "help"}:
+        m = _RESPONSIBLE.search(best)
+        if m:
+            return m.group(2).strip()
+    if "date" in intents_ or "date" in q.details:
+        dates = list(dict.fromkeys(m.group(0) for m in _DATE.finditer(best)))
+        if len(dates) == 1 and dates[0] not in q.text:
+            return dates[0]
+    if intents_ & {"number", "frequency", "duration"} or "count" in q.details:
+        numbers = [m.group(0).strip() for m in _NUMBER.finditer(best) if m.group(0).strip() not in q.text]
+        if len(set(numbers)) == 1:
+            return numbers[0]
+    if "contact" in intents_ or "procedure" in intents_:
+        channels = list(dict.fromkeys(m.group(0).rstrip(".,)") for m in _CHANNEL.finditer(best)))
+        if channels:
+            return ", ".join(channels[:3])
+    if intents_ & {"who", "help", "contact"}:
+        named = services_in(best)
+        if named:
+            return ", ".join(named[:3])
     return ""
 
+
+def _levels(text: str) -> set[str]:
+    return {d for m in re.finditer(r"\b(?:nivå|trinn|level)\s+(\d(?:\s*(?:,|og|-|eller|and|or)\s*(?:nivå\s+)?\d)*)", text, re.IGNORECASE)
+            for d in re.findall(r"\d", m.group(1))}
+
+
+_COUNTED = re.compile(r"\b(?:kor|hvor)\s+mange\s+(\w+(?:\s+\w+)?)|\bhow\s+many\s+(\w+(?:\s+\w+)?)", re.IGNORECASE)
+_NUMBER_THEN_WORDS = re.compile(r"(?<![\w.,])(\d[\d  .,]*|ein|en|eitt|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|tjue)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.IGNORECASE)
+
+
+def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subject: bool) -> bool:
+    """'Kor mange X …?' is answered by a number (not a year) that counts X ("27 meldingar"), or
+    by a number in a passage about what was asked."""
+    asked = _COUNTED.search(question)
+    noun = ((asked.group(1) or asked.group(2)) if asked else "").lower()
+    wanted = evidence.keys(f"noun:{noun}", noun, lang) if noun else frozenset()
+    for m in _NUMBER_THEN_WORDS.finditer(text):
+        number = m.group(1).strip()
+        if re.fullmatch(r"(19|20)\d\d", number) or (not any(ch.isdigit() for ch in number) and not wanted):
+            continue
+        following = evidence.keys(f"after:{m.group(2).lower()}", m.group(2), lang)
+        if wanted & following or any(k.startswith(w) or w.startswith(k) for k in following for w in wanted if len(w) > 3 and len(k) > 3):
+            return True
+        if not wanted and about_subject and any(ch.isdigit() for ch in number):
+            return True
+    return False
+
+
+def _rows_by_municipality(index: IndexData) -> dict[str, np.ndarray]:
+    """Unit rows of each municipality's plans (for :meth:`Composer.recall`)."""
+    by: dict[str, list[int]] = {}
+    municipality_of = {c.chunk_id: c.municipality for c in index.chunks}
+    for i, unit in enumerate(index.units):
+        by.setdefault(municipality_of.get(unit.chunk_id, ""), []).append(i)
+    return {m: np.array(rows, dtype=np.int64) for m, rows in by.items()}
+
+
+def _section_openers(chunks: list[Chunk]) -> set[str]:
+    """Chunks that begin a section: their first sentences open what the heading names."""
+    out: set[str] = set()
+    previous: Chunk | None = None
+    for chunk in chunks:
+        if previous is None or previous.doc_id != chunk.doc_id or previous.section != chunk.section:
+            out.add(chunk.chunk_id)
+        previous = chunk
+    return out
+
+
+def _count_asked(text: str) -> int:
+    """'Kva er dei tre nivåa?' → 3; 0 when the question names no count."""
+    for word in re.findall(r"\w+", text.lower()):
+        if word in _COUNT_WORDS:
+            return _COUNT_WORDS[word]
+    return 0
+
+
+def _unique(candidates: list[Candidate]) -> list[Candidate]:
+    seen: set[str] = set()
+    out = []
+    for c in candidates:
+        if c.unit.unit_id not in seen:
+            seen.add(c.unit.unit_id)
+            out.append(c)
+    return out
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return a == b
+    return len(a & b) / len(a | b) > 0.8

@@ -9,6 +9,7 @@ swaps it in whole, so every answer comes from one build.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -19,10 +20,18 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import Composer, ComposerTuning
-from assistant.models import Answer, Retrieved
+from assistant.compounds import CompoundSplitter
+from assistant.conversation import turns_from
+from assistant.evidence import Evidence
+from assistant.models import Answer
+from assistant.municipalities import Municipalities
+from assistant.pointers import PointerFinder
 from assistant.privacy import find_personal_data, redact
-from assistant.query import Question, read_question
+from assistant.query import QuestionReader
+from assistant.render import say
+from assistant.responder import Responder
 from assistant.retrieval import HybridRetriever
+from assistant.text import lemma, words
 from ingest import store
 from ingest.embedding import Embedder, make_embedder
 from ingest.errors import IndexError_
@@ -30,18 +39,6 @@ from ingest.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-EMPTY = {
-    "nn": "Skriv eit spørsmål om planane, til dømes «Kva er nivå 2 i BTI?».",
-    "nb": "Skriv et spørsmål om planene, for eksempel «Hva er nivå 2 i BTI?».",
-}
-TOO_LONG = {
-    "nn": "Spørsmålet er for langt ({n} teikn). Korte det ned til under {max} teikn og prøv igjen.",
-    "nb": "Spørsmålet er for langt ({n} tegn). Kort det ned til under {max} tegn og prøv igjen.",
-}
-PII_NOTICE = {
-    "nn": "Spørsmålet ser ut til å innehalde {kinds}. Ikkje skriv personopplysningar om barn her.",
-    "nb": "Spørsmålet ser ut til å inneholde {kinds}. Ikke skriv personopplysninger om barn her.",
-}
 
 
 @dataclass
@@ -51,6 +48,7 @@ class _Loaded:
     build_id: str
     retriever: HybridRetriever
     composer: Composer
+    responder: Responder
 
 
 class Assistant:
@@ -110,7 +108,18 @@ class Assistant:
 
         s = self.settings
         retriever = HybridRetriever(index, dense_search, s.rrf_k, s.dense_weight, s.bm25_weight)
-        self._loaded = _Loaded(build_id, retriever, Composer(index, retriever.bm25.idf(), self.tuning))
+        self._loaded = self._assemble(build_id, index, retriever)
+
+    def _assemble(self, build_id: str, index: Any, retriever: HybridRetriever) -> _Loaded:
+        """The answering components for one build: its municipalities, vocabulary and vectors."""
+        municipalities = Municipalities(sorted({d.municipality for d in index.docs.values()}))
+        splitter = CompoundSplitter(_vocabulary(index))
+        reader = QuestionReader(municipalities, splitter)
+        evidence = Evidence(splitter, retriever.bm25.idf())
+        pointers = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
+        composer = Composer(index, evidence, pointers, self.tuning, users_of=retriever.bm25.municipalities_with)
+        responder = Responder(reader, retriever, composer, self.embedder, max(self.settings.top_k, self.tuning.chunks_considered))
+        return _Loaded(build_id, retriever, composer, responder)
 
     def _refresh(self) -> _Loaded:
         """Swap in a newer build if an ingest switched CURRENT (checked at most once a second)."""
@@ -133,6 +142,19 @@ class Assistant:
                         log.warning("could not load new index build %s: %s", current, exc)
         return self._loaded or loaded
 
+    def with_tuning(self, tuning: ComposerTuning) -> "Assistant":
+        """A copy that answers with other composer settings and shares this one's loaded index
+        (for ``python -m evals tune``: nothing of this Assistant changes)."""
+        loaded = self._refresh()
+        other = copy.copy(self)
+        other.tuning = tuning
+        other._lock = threading.Lock()
+        base = loaded.composer
+        composer = Composer(base.index, base.evidence, base.pointers, tuning, base.intents, base.users_of)
+        responder = Responder(loaded.responder.reader, loaded.retriever, composer, self.embedder, loaded.responder.depth)
+        other._loaded = _Loaded(loaded.build_id, loaded.retriever, composer, responder)
+        return other
+
     @property
     def build_id(self) -> str:
         return self._loaded.build_id if self._loaded else ""
@@ -154,74 +176,56 @@ class Assistant:
         """
         t0 = time.perf_counter()
         question = question if isinstance(question, str) else str(question or "")
-        turns = _history_texts(history)[-self.settings.max_history_turns :]
-        lang = _lang(question)
+        turns = turns_from(history)[-self.settings.max_history_turns :]
+        hint = language if language in ("nn", "nb", "en") else None
+        lang = _lang(question, hint)
         if not question.strip() or not any(ch.isalnum() for ch in question):
-            return Answer(EMPTY[lang], abstained=True, language=lang, timings_ms={"total": 0.0})
+            return Answer(say(lang, "empty"), abstained=True, language=lang, timings_ms={"total": 0.0})
         if len(question) > self.settings.max_question_chars:
-            text = TOO_LONG[lang].format(n=len(question), max=self.settings.max_question_chars)
+            text = say(lang, "too_long", n=len(question), max=self.settings.max_question_chars)
             return Answer(text, abstained=True, language=lang, timings_ms={"total": 0.0})
         if self.settings.log_questions:
             log.info("question: %s", redact(question))
         loaded = self._refresh()
         timings: dict[str, float] = {}
-        q = read_question(_clean_controls(question), turns, municipality)
-        answer = self._answer(loaded, q, timings)
+        result = loaded.responder.respond(_clean_controls(question), turns, municipality, hint, timings)
+        answer = result.answer
+        if self.llm is not None and not answer.abstained:
+            from assistant.llm import answer_with_llm
+
+            t = time.perf_counter()
+            retrieved = answer.retrieved
+            answer = answer_with_llm(self.llm, result.question, result.hits, answer, loaded.composer)
+            answer.retrieved = retrieved
+            timings["llm"] = (time.perf_counter() - t) * 1000
         kinds = find_personal_data(question)
         if kinds:
-            answer.notice = PII_NOTICE[lang].format(kinds=" og ".join(kinds))
+            answer.notice = say(answer.language, "pii", kinds=" og ".join(kinds))
         timings["total"] = (time.perf_counter() - t0) * 1000
         answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
-        if answer.municipality is None and q.municipality:
-            answer.municipality = q.municipality
+        if answer.municipality is None and result.question.municipality:
+            answer.municipality = result.question.municipality
         answer.answer_id = uuid.uuid4().hex
         answer.build_id = loaded.build_id
         return answer
 
     def retrieve(self, question: str, history: list[Any] | None = None, municipality: str | None = None, k: int = 5) -> list[Any]:
-        """The top-k hits the answer is composed from (for evaluation and debugging)."""
+        """The top-k hits the answer is composed from (for evaluation, debugging and llama-index)."""
         loaded = self._refresh()
-        q = read_question(_clean_controls(question), _history_texts(history), municipality)
-        vector = self.embedder.embed_query(q.search_text or q.text)
-        return loaded.retriever.retrieve(q.search_text, vector, k, q.municipality)
+        return loaded.responder.retrieve(_clean_controls(question), turns_from(history), municipality, k)
 
-    def _answer(self, loaded: _Loaded, q: Question, timings: dict[str, float]) -> Answer:
-        if not q.search_text.strip():
-            return loaded.composer.refusal(q)
-        t = time.perf_counter()
-        vector = self.embedder.embed_query(q.search_text)
-        timings["embed_query"] = (time.perf_counter() - t) * 1000
-        hits = loaded.retriever.retrieve(q.search_text, vector, max(self.settings.top_k, self.tuning.chunks_considered), q.municipality, timings)
-        answer = loaded.composer.compose(q, hits, vector, timings)
-        if self.llm is not None and not answer.abstained:
-            from assistant.llm import answer_with_llm
-
-            t = time.perf_counter()
-            answer = answer_with_llm(self.llm, q, hits, answer, loaded.composer)
-            timings["llm"] = (time.perf_counter() - t) * 1000
-        answer.retrieved = [Retrieved(h.chunk.doc_id, h.chunk.chunk_id, round(float(h.score), 6)) for h in hits]
-        return answer
-
-
-def _history_texts(history: list[Any] | None) -> list[str]:
-    """Accept plain strings, {'role','content'} dicts or (user, bot) pairs; keep the user's turns."""
-    texts: list[str] = []
-    for turn in history or []:
-        if isinstance(turn, str):
-            texts.append(turn)
-        elif isinstance(turn, dict) and turn.get("role", "user") == "user" and isinstance(turn.get("content"), str):
-            texts.append(turn["content"])
-        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
-            texts.append(turn[0])
-    return [t[:2000] for t in texts if t and t.strip()]
 
 
 def _clean_controls(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
 
 
-def _lang(text: str) -> str:
+def _lang(text: str, hint: str | None) -> str:
     from ingest.language import detect_language
 
-    lang = detect_language(text)
-    return "nn" if lang == "nn" else "nb"
+    return detect_language(text, default=hint or "nb")
+
+
+def _vocabulary(index: Any) -> set[str]:
+    """The plans' own lemmas: compound parts are known when the plans use them as words."""
+    return {lemma(w, c.language) for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()}

@@ -1,8 +1,9 @@
-"""Reading a question: its language, municipality, intent, and follow-up context.
+"""Reading a question: language, municipality, intents, parts and the terms to look for.
 
-No LLM: small rules that are easy to test. A follow-up that lacks its own
-topic ("Kven er stafetthaldar då?") borrows the topic words and municipality
-of the earlier questions.
+No LLM and no plan strings: the language module, the lexicon, the intents file and the
+municipality list do the work. A question with two parts ("how often, and who?") or a
+difference ("selective and indicated") becomes several :class:`Part`s, each answered and
+cited. Conversation context is added by :mod:`assistant.conversation`, not here.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from assistant.text import tokens
+from assistant.compounds import CompoundSplitter
+from assistant.intents import Intents, intents
+from assistant.lexicon import lexicon
+from assistant.municipalities import Municipalities
+from assistant.text import is_content, lemma, normal, stem, words
 from ingest.language import detect_language
-
-MUNICIPALITIES = {
-    "Sogndal": ("sogndal",),
-    "Sandnes": ("sandnes",),
-    "Sør-Aurdal": ("sør-aurdal", "sor-aurdal", "sør aurdal", "sor aurdal", "søraurdal", "soraurdal", "sør-aurdals"),
-}
 
 _INJECTION = re.compile(
     r"(ignor\w*\b.{0,40}\b(instruks\w*|instruction\w*|regl\w*|rule\w*|tidlegare|tidligere|previous|above|alle|all)"
@@ -26,61 +25,64 @@ _INJECTION = re.compile(
     r"|system\s*-?\s*prompt\w*|you are now|du er no\b|du er nå\b|pretend|lat som|act as|jailbreak|developer mode)",
     re.IGNORECASE,
 )
-_FOLLOW_UP = re.compile(r"^\s*(og|and|men|but|så|enn|what about|kva med|hva med)\b|\b(då|da|then|det|dette|denne|dei|de|them|it|that)\s*\??\s*$", re.IGNORECASE)
-_LEVEL_Q = re.compile(r"\b(kva|hva|hvilke[tn]?|which|what)\b.{0,30}\b(nivå|trinn|level|step)\b|\b(nivå|trinn|level)\b.{0,20}\b(gjeld|gjelder|applies|apply)\b", re.IGNORECASE)
-_WHO_Q = re.compile(r"\b(kven|hvem|who)\b|\bansvar(leg|lig|et)?\b|\bresponsible\b", re.IGNORECASE)
-_CONTACT_Q = re.compile(
-    r"\b(kontakt|kontakte|ta kontakt|nå|når eg|ringe|ring|reach|contact|call|søke|søkje|søknad|apply|melde|melding|"
-    r"bekymringsmelding|report|henvis|henvise|tilvis|refer|referral|skjema|kome i kontakt|komme i kontakt|få tak i|finne)\b",
+_QUESTION_START = re.compile(
+    r"^\s*(kva|hva|kven|hvem|korleis|hvordan|kvifor|hvorfor|kor|hvor|kvar|når|kva tid|what|who|how|why|where|when|"
+    r"which|er|is|are|kan|can|har|has|have|finst|finnes|fins|gjeld|gjelder|does|do|skal|should|må|must|bør)\b",
     re.IGNORECASE,
 )
-_NUMBER_Q = re.compile(r"\b(kor mange|hvor mange|how many|kor stor|hvor stor|prosent|percent|andel|tal|tall|number)\b", re.IGNORECASE)
-_FREQUENCY_Q = re.compile(r"\b(kor ofte|hvor ofte|how often)\b", re.IGNORECASE)
-_DURATION_Q = re.compile(r"\b(kor lenge|hvor lenge|how long|fram til|frem til|until)\b", re.IGNORECASE)
-_TARGET_Q = re.compile(r"\bmålgrupp\w*|\btarget group|\b(kven|hvem|who)\b.*\bfor\s*\??\s*$|\b(kven|hvem|who)\b.*\b(kan bruke|kan nytte|gjeld|gjelder|is it for)\b", re.IGNORECASE)
-_DATE_Q = re.compile(r"\b(når|kva tid|hvilket år|what year|when|frå når|fra når|dato|date|år)\b", re.IGNORECASE)
-# What kind of answer a question wants; the composer prefers units of that shape.
-INTENTS: list[tuple[str, re.Pattern[str]]] = [
-    ("level", _LEVEL_Q),
-    ("who", _WHO_Q),
-    ("contact", _CONTACT_Q),
-    ("number", _NUMBER_Q),
-    ("date", _DATE_Q),
-    ("frequency", _FREQUENCY_Q),
-    ("duration", _DURATION_Q),
-    ("target", _TARGET_Q),
-]
-# Details people ask for that a plan may simply not state; the evidence must show them.
-DETAIL_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "phone": (
-        re.compile(r"telefon\w*|tlf|phone|nummer\b|ringe\s+på", re.IGNORECASE),
-        re.compile(r"(?<!\d)(\+47\s?)?\d{2}\s?\d{2}\s?\d{2}\s?\d{2}(?!\d)"),
-    ),
-    "price": (
-        re.compile(r"\b(pris\w*|kost\w*|betal\w*|gebyr|eigendel|egenandel|price|cost|fee)\b", re.IGNORECASE),
-        re.compile(r"\b(kr\.?|kroner|gratis|NOK|\d+\s?,-)\b", re.IGNORECASE),
-    ),
-    "hours": (
-        re.compile(r"\b(opningstid\w*|åpningstid\w*|åpent|opening hours|open on|open at|klokka|klokken)\b", re.IGNORECASE),
-        re.compile(r"\b(kl\.?\s?\d|\d{1,2}[:.]\d{2}\s?[-–]\s?\d{1,2}[:.]\d{2}|måndag|mandag|tysdag|tirsdag)", re.IGNORECASE),
-    ),
-    "email": (
-        re.compile(r"\b(e-?post\w*|e-?mail|epostadresse)\b", re.IGNORECASE),
-        re.compile(r"[\w.+-]+@[\w-]+\.\w+"),
-    ),
-    "count": (
-        re.compile(r"\b(kor mange|hvor mange|how many)\b", re.IGNORECASE),
-        re.compile(r"\d"),
-    ),
-    "next_date": (
-        re.compile(r"\b(når er neste|når blir neste|kva tid er neste|når er det neste|when is the next)\b", re.IGNORECASE),
-        re.compile(r"\b\d{1,2}\.\d{1,2}\.(\d{2,4})?|\b\d{1,2}\.\s?(januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember)\b|\b(måndag|mandag|tysdag|tirsdag|onsdag|torsdag|fredag)\b", re.IGNORECASE),
-    ),
-    "person": (
-        re.compile(r"\b(kva heiter|hva heter|namnet på|navnet på|name of)\b", re.IGNORECASE),
-        re.compile(r"$^"),
-    ),
-}
+_SPLIT_BEFORE = re.compile(
+    r",?\s+(?:og|and|samt|eller|or|men|but)\s+(?=(kva|hva|kven|hvem|korleis|hvordan|kor|hvor|kvar|når|what|who|how|where|"
+    r"when|which|kva for|hvilke|kor ofte|hvor ofte|kor lenge|hvor lenge)\b)|[,;]\s+(?=(kva|hva|kven|hvem|korleis|hvordan|"
+    r"når|what|who|how|where|when)\b)",
+    re.IGNORECASE,
+)
+_DIFFERENCE = re.compile(
+    r"\b(?:forskjell\w*|skilnad\w*|difference\w*|skil(?:jer|ler)?\s+seg|differ\w*)\b.*?\b(?:på|mellom|between|of)\s+"
+    r"(?P<a>[\w\- ]+?)\s+(?:og|and|versus|vs\.?)\s+(?P<b>[\w\- ]+?)\s*(?:[?.!,]|$|\b(?:i|in|hos)\s)",
+    re.IGNORECASE,
+)
+_DEFINE_TWO = re.compile(
+    r"^\s*(?:kva|hva|what)\s+(?:er|betyr|is|are|does|means?)\s+(?P<a>[\w\-]+(?:\s[\w\-]+)?)\s+(?:og|and)\s+(?P<b>[\w\-]+(?:\s[\w\-]+)?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_LEVEL = re.compile(r"\b(nivå|trinn|level|steg|step)\s*(\d)\b", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-ZÆØÅ]{2,}[a-zæøå]?$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing the question asks about, with every form that counts as it in the evidence.
+
+    ``alternatives`` are tuples of stems that must all appear (a word; its compound parts; a
+    reader's word expanded to the plans' word). ``anchor`` marks a name or acronym: when the
+    plans never mention it, they cannot be answering the question.
+    """
+
+    text: str
+    alternatives: tuple[tuple[str, ...], ...]
+    anchor: bool = False
+    plan_words: tuple[str, ...] = ()  # the lexicon's plan words for a reader's word (for the dense query)
+
+    @property
+    def key(self) -> str:
+        return self.alternatives[0][0]
+
+
+@dataclass
+class Part:
+    """A sub-question that needs its own answer."""
+
+    text: str
+    search_text: str
+    terms: list[Term]
+    intents: set[str]
+
+    @property
+    def dense_text(self) -> str:
+        """What to embed: the words asked, then the plans' words for the reader's words, so an
+        English or everyday question lands nearer the plans' own sentences."""
+        extra = [w for t in self.terms for w in t.plan_words if w not in self.search_text.lower()]
+        return f"{self.search_text} {' '.join(dict.fromkeys(extra))}".strip()
 
 
 @dataclass
@@ -88,51 +90,24 @@ class Question:
     """A question after reading: what to search for and how to answer."""
 
     text: str
-    search_text: str
     language: str
     municipality: str | None
     municipality_source: str  # "caller" | "question" | "history" | "none"
+    search_text: str = ""
+    selected: str | None = None
+    named: list[str] = field(default_factory=list)
+    others_named: list[str] = field(default_factory=list)
     intents: set[str] = field(default_factory=set)
     details: set[str] = field(default_factory=set)
+    terms: list[Term] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
     injection: bool = False
     follow_up: bool = False
-    years: set[str] = field(default_factory=set)  # a year the question names must be in the evidence
+    years: set[str] = field(default_factory=set)
 
 
 def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text)
-
-
-def detect_municipality(text: str) -> str | None:
-    """The municipality named in ``text`` (the first one mentioned), if any."""
-    lowered = fold(text).lower()
-    found = []
-    for name, variants in MUNICIPALITIES.items():
-        positions = [lowered.find(v) for v in variants if v in lowered]
-        if positions:
-            found.append((min(positions), name))
-    return min(found)[1] if found else None
-
-
-def strip_municipalities(text: str) -> str:
-    """Drop municipality names (and 'kommune') once they have become a filter: they only add noise."""
-    variants = sorted((v for vs in MUNICIPALITIES.values() for v in vs), key=len, reverse=True)
-    pattern = r"\b(?:i\s+|in\s+|på\s+)?(?:" + "|".join(re.escape(v) for v in variants) + r")(?:\s+kommune\w*|\s+municipality)?\b"
-    out = re.sub(pattern, " ", fold(text), flags=re.IGNORECASE)
-    return re.sub(r"\s{2,}", " ", out).strip()
-
-
-def normalise_municipality(value: str | None) -> str | None:
-    """Caller input like 'sor-aurdal', 'Alle' or '' → canonical name or None."""
-    if not value or value.strip().lower() in ("alle", "all", "none", "*"):
-        return None
-    return detect_municipality(value) or value.strip()
-
-
-def is_follow_up(question: str) -> bool:
-    """Short or pronoun-led questions that need the earlier topic to make sense."""
-    content = tokens(question)
-    return len(content) <= 2 or (len(content) <= 3 and bool(_FOLLOW_UP.search(question)))
 
 
 def strip_injection(text: str) -> tuple[str, bool]:
@@ -142,32 +117,156 @@ def strip_injection(text: str) -> tuple[str, bool]:
     return " ".join(kept).strip(), len(kept) != len(parts)
 
 
-def read_question(question: str, history: list[str], municipality: str | None) -> Question:
-    """Language, municipality, intents and the text to search with."""
-    text = fold(question).strip()
-    clean, injected = strip_injection(text)
-    language = detect_language(strip_municipalities(text))
-    follow_up = bool(history) and is_follow_up(clean)
-    search_text = clean
-    source = "none"
-    chosen = normalise_municipality(municipality)
-    if chosen:
-        source = "caller"
-    elif detect_municipality(clean):
-        chosen, source = detect_municipality(clean), "question"
-    if follow_up:
-        previous = [fold(h) for h in history[-2:]]
-        search_text = f"{clean} {' '.join(previous)}"
-        if chosen is None:
-            for earlier in reversed(previous):
-                if detect_municipality(earlier):
-                    chosen, source = detect_municipality(earlier), "history"
-                    break
-    if chosen:
-        search_text = strip_municipalities(search_text)
-    intents = {name for name, pattern in INTENTS if pattern.search(clean)}
-    if "target" in intents:
-        intents.discard("who")  # "kven er X for?" asks for a target group, not a person
-    details = {kind for kind, (ask, _) in DETAIL_PATTERNS.items() if ask.search(clean)}
-    years = set(re.findall(r"\b(?:19|20)\d\d\b", clean))
-    return Question(text, search_text, language, chosen, source, intents, details, injected, follow_up, years)
+def normalise_municipality(value: str | None) -> str | None:
+    """A selector value ('Alle', '', None) → None; anything else as given (the Assistant resolves it)."""
+    if not isinstance(value, str) or not value.strip() or value.strip().lower() in ("alle", "all", "none", "*"):
+        return None
+    return value.strip()
+
+
+class QuestionReader:
+    """Reads questions against one index: its municipalities and its vocabulary."""
+
+    def __init__(self, municipalities: Municipalities, splitter: CompoundSplitter, intent_data: Intents | None = None) -> None:
+        self.municipalities = municipalities
+        self.splitter = splitter
+        self.intents = intent_data or intents()
+
+    # --- language --------------------------------------------------------------
+
+    def language(self, text: str, hint: str | None = None) -> str:
+        """The question's written standard; the hint (e.g. the UI language) breaks ties."""
+        stripped = self.municipalities.strip(text)
+        found = detect_language(stripped, default=hint if hint in ("nn", "nb", "en") else "nb")
+        return found
+
+    # --- terms -------------------------------------------------------------------
+
+    def terms(self, text: str, lang: str) -> list[Term]:
+        """The question's topic terms: content words minus framing and municipality names."""
+        lex = lexicon()
+        text = self.municipalities.strip(text)
+        raw = list(re.finditer(r"[\w][\w\-']*", text))
+        lowered = [m.group(0).lower() for m in raw]
+        found: dict[str, Term] = {}
+        for m, word in zip(raw, lowered):
+            if self.intents.is_framing(word) or any(ch.isdigit() for ch in word):
+                continue
+            pieces = [word] + ([p for p in word.split("-") if p] if "-" in word else [])
+            for piece in pieces:
+                if not is_content(piece, lang) or self.intents.is_framing(piece):
+                    continue
+                base = lemma(piece, lang)
+                if self.intents.is_framing(base) or not is_content(base, lang):
+                    continue
+                alternatives = self._alternatives(piece, base, lang)
+                original = m.group(0) if piece == word else next(p for p in m.group(0).split("-") if p.lower() == piece)
+                words_for = tuple(dict.fromkeys((*lex.expand(base), *lex.expand(piece))))
+                term = Term(original, alternatives, anchor=bool(_ACRONYM.match(original)), plan_words=words_for)
+                found.setdefault(term.key, term)
+        for level in _LEVEL.finditer(text):
+            found[f"nivå_{level.group(2)}"] = Term(level.group(0), ((f"nivå_{level.group(2)}",),))
+        for phrase, _ in _phrases(lowered, lex.longest_phrase):
+            expansions = lex.expand(phrase)
+            if expansions:
+                alts = tuple(tuple(stem(normal(w, "nb")) for w in e.split()) for e in expansions)
+                found[f"phrase:{phrase}"] = Term(phrase, alts, plan_words=expansions)
+        return list(found.values())
+
+    def _alternatives(self, word: str, base: str, lang: str) -> tuple[tuple[str, ...], ...]:
+        lex = lexicon()
+        canon = normal(word, lang)
+        alts: list[tuple[str, ...]] = [(stem(canon),)]
+        for value in (*lex.expand(base), *lex.expand(word), *lex.expand(canon)):
+            alts.append(tuple(stem(normal(w, "nb")) for w in value.split()))
+        parts = self.splitter.split(canon)
+        if parts:
+            alts.append(tuple(stem(lex.canonical(p)) for p in parts))
+        return tuple(dict.fromkeys(alts))
+
+    # --- parts ---------------------------------------------------------------------
+
+    def parts(self, text: str, lang: str) -> list[Part]:
+        """Sub-questions that each need an answer; context sentences go with every part."""
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+        asks = [s for s in sentences if s.endswith("?") or _QUESTION_START.search(s)]
+        context = " ".join(s for s in sentences if s not in asks)
+        if not asks:
+            asks, context = [text], ""
+        pieces: list[str] = []
+        for sentence in asks:
+            pieces.extend(self._split_sentence(sentence))
+        if len(pieces) <= 1:
+            return [self._part(text, text, lang)]
+        topic = " ".join(t.text for p in pieces for t in self.terms(p, lang))
+        out = []
+        for piece in pieces:
+            own = self.terms(piece, lang)
+            search = piece if _has_topic(own, piece) else f"{piece} {topic}"
+            out.append(self._part(piece, f"{search} {context}".strip(), lang))
+        return out
+
+    def _split_sentence(self, sentence: str) -> list[str]:
+        diff = _DIFFERENCE.search(sentence)
+        if diff:
+            a, b = diff.group("a").strip(), diff.group("b").strip()
+            a, b = _share_head(a, b)
+            return [a, b]
+        two = _DEFINE_TWO.search(sentence)
+        if two:
+            lead = sentence[: two.start("a")]
+            return [f"{lead}{two.group('a')}", f"{lead}{two.group('b')}"]
+        cuts = [m.start() for m in _SPLIT_BEFORE.finditer(sentence)]
+        if not cuts:
+            return [sentence]
+        bounds = [0, *cuts, len(sentence)]
+        pieces = [sentence[a:b] for a, b in zip(bounds, bounds[1:])]
+        return [re.sub(r"^[,;]?\s*(og|and|samt|eller|or|men|but)\s+", "", p.strip(), flags=re.IGNORECASE) for p in pieces if p.strip(" ,;")]
+
+    def _part(self, text: str, search_text: str, lang: str) -> Part:
+        return Part(text, search_text, self.terms(search_text, lang), self.intents.of(text))
+
+    # --- the whole question ------------------------------------------------------------
+
+    def read(self, question: str, selected: str | None = None, language_hint: str | None = None) -> Question:
+        """Language, municipality, intents, terms and parts of a question on its own."""
+        text = fold(question).strip()
+        clean, injected = strip_injection(text)
+        clean = clean or text
+        lang = self.language(clean, language_hint)
+        named = self.municipalities.named(clean)
+        chosen = self.municipalities.normalise(selected)
+        municipality, source = (named[0], "question") if named else ((chosen, "caller") if chosen else (None, "none"))
+        search = self.municipalities.strip(clean) if municipality else clean
+        q = Question(
+            text=text, language=lang, municipality=municipality, municipality_source=source, search_text=search,
+            selected=chosen, named=named, others_named=self.municipalities.others_named(clean),
+            intents=self.intents.of(clean), details=self.intents.details_asked(clean),
+            injection=injected, years=set(re.findall(r"\b(?:19|20)\d\d\b", clean)),
+        )
+        q.terms = self.terms(search, lang)
+        q.parts = self.parts(search, lang)
+        return q
+
+
+def _phrases(lowered: list[str], longest: int) -> list[tuple[str, int]]:
+    out = []
+    for n in range(2, longest + 1):
+        for i in range(len(lowered) - n + 1):
+            out.append((" ".join(lowered[i : i + n]), i))
+    return out
+
+
+
+def _has_topic(terms: list[Term], text: str) -> bool:
+    """A part has its own topic unless it only points back ("det", "them") or has no content."""
+    back = re.search(r"\b(det|den|dei|de|dette|desse|disse|it|them|they|that|this|those|han|ho|hun|dit|der|there)\s*\??\s*$", text, re.IGNORECASE)
+    return bool(terms) and not back
+
+
+def _share_head(a: str, b: str) -> tuple[str, str]:
+    """'selektive' and 'indikerte tiltak' → 'selektive tiltak' and 'indikerte tiltak'."""
+    wa, wb = a.split(), b.split()
+    if len(wa) == 1 and len(wb) > 1:
+        return f"{a} {wb[-1]}", b
+    return a, b

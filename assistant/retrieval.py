@@ -38,7 +38,7 @@ class BM25Index:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
-        self._corpus_tokens = [tokens(f"{c.section} {c.text}") or ["_"] for c in chunks]
+        self._corpus_tokens = [tokens(f"{c.section} {c.text}", c.language) or ["_"] for c in chunks]
         self._model = bm25s.BM25(k1=1.2, b=0.75)
         self._model.index(self._corpus_tokens, show_progress=False)
         self._vocab = set(self._model.vocab_dict)
@@ -52,6 +52,13 @@ class BM25Index:
                 df[t] = df.get(t, 0) + 1
         n = max(1, len(self._corpus_tokens))
         return {t: float(np.log(1 + n / (1 + d))) for t, d in df.items()}
+
+    def municipalities_with(self, token: str) -> set[str]:
+        """The municipalities whose plans use ``token`` at all."""
+        if token not in self._vocab:
+            return set()
+        scores = np.asarray(self._model.get_scores([token]))
+        return set(self._municipality[scores > 0].tolist())
 
     def search(self, query_tokens: list[str], n: int, municipality: str | None = None) -> list[tuple[int, float]]:
         known = [t for t in query_tokens if t in self._vocab]
@@ -83,15 +90,19 @@ class HybridRetriever:
         self.bm25_weight = bm25_weight
 
     def retrieve(
-        self, query: str, query_vector: np.ndarray, n: int, municipality: str | None = None, timings: dict[str, float] | None = None
+        self, query: str, query_vector: np.ndarray, n: int, municipality: str | None = None, timings: dict[str, float] | None = None,
+        lang: str = "nb", query_tokens: list[str] | None = None,
     ) -> list[Hit]:
-        """The ``n`` best chunks for ``query`` (optionally within one municipality)."""
+        """The ``n`` best chunks for ``query`` (optionally within one municipality).
+
+        ``query_tokens`` replaces the tokens of ``query`` for BM25 when the caller has expanded
+        them (a reader's words with the plans' words for them)."""
         timings = timings if timings is not None else {}
         depth = max(n * 4, 30)
         t0 = time.perf_counter()
         dense = self._dense_search(query_vector, depth, municipality)
         t1 = time.perf_counter()
-        lexical = self.bm25.search(tokens(query), depth, municipality)
+        lexical = self.bm25.search(query_tokens if query_tokens is not None else tokens(query, lang), depth, municipality)
         t2 = time.perf_counter()
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}

@@ -1,55 +1,55 @@
-"""Tokens for BM25 and lexical matching: Nynorsk/Bokmål folded together.
+"""Words, lemmas and stems: Nynorsk, Bokmål and English questions meet the plans' words.
 
-Both questions and plan text pass through :func:`tokens`: lower-case words,
-the term map from ``terms.toml`` (Nynorsk → shared spelling, lay → plan
-word), Norwegian stopwords dropped, Snowball Norwegian stems. "nivå 2" and
-"trinn 2" also yield a joint token so level numbers count.
+Every word goes the same way on both sides (question and plan):
+surface word → lemma (simplemma, in the text's standard first) → the shared spelling from the
+lexicon's ``standards`` table → Snowball Norwegian stem. So "tenestene" (nn) and "tjenestene"
+(nb) both become "tjenest". BM25 uses these stems (Snowball measured better than lemmas alone
+as a BM25 tokeniser); the composer's term coverage also uses compound parts
+(:mod:`assistant.compounds`). "nivå 2" and "trinn 2" also yield a joint token so level numbers
+count.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
-from pathlib import Path
 
-_WORD = re.compile(r"[0-9a-zæøåéèüöäA-ZÆØÅÉÈÜÖÄ]+(?:-[a-zæøå]+)*", re.UNICODE)
-_LEVEL = re.compile(r"\b(nivå|trinn|level|steg)\s*(\d)\b", re.IGNORECASE)
+from assistant.lexicon import lexicon
 
-EXTRA_STOPWORDS = {
-    "kva", "kven", "korleis", "kvifor", "kor", "kvar", "hva", "hvem", "hvordan", "hvorfor", "hvor", "hvilke",
-    "hvilken", "hvilket", "kva for", "eg", "jeg", "ikkje", "ikke", "ein", "eit", "dei", "frå", "då", "vere",
-    "vera", "er", "kan", "skal", "må", "bør", "få", "får", "seg", "sin", "si", "sitt", "sine", "me", "vi",
-    "ho", "han", "det", "den", "dette", "desse", "disse", "om", "på", "av", "til", "for", "med", "og", "i",
-    "the", "what", "who", "how", "is", "are", "a", "an", "of", "in", "does", "do", "which", "when",
-    "my", "i", "for", "and", "there", "can", "should", "on", "when", "gets", "get", "happens", "happen", "about",
-    "at", "by", "from", "with", "me", "we", "our", "it", "this", "that", "cover", "covers", "does", "mitt", "mi", "min", "mine", "vårt", "vår", "noko",
-    "noe", "nokon", "noen", "blir", "bli", "vert", "gjer", "gjør", "når", "sidan", "siden", "no", "nå",
-    "då", "da", "ja", "nei", "også", "òg", "berre", "bare", "eller", "men", "so", "så", "å", "at",
-    "sier", "seier", "står", "planen", "planane", "planene", "plan", "kommune", "kommunen",
-}
+_WORD = re.compile(r"[0-9a-zæøåéèüöäA-ZÆØÅÉÈÜÖÄ]+(?:-[0-9a-zæøåéèüöäA-ZÆØÅÉÈÜÖÄ]+)*", re.UNICODE)
+_LEVEL = re.compile(r"\b(nivå|trinn|level|steg|step)\s*(\d)\b", re.IGNORECASE)
+_LEMMA_ORDER = {"nn": ("nn", "nb"), "nb": ("nb", "nn"), "en": ("nb", "nn")}
 
 
-@lru_cache(maxsize=1)
-def term_map() -> dict[str, str]:
-    """The folded term map (all sections), read once from terms.toml."""
-    data = tomllib.loads((Path(__file__).with_name("terms.toml")).read_text(encoding="utf-8"))
-    merged: dict[str, str] = {}
-    for section in data.values():
-        merged.update({k.lower(): v.lower() for k, v in section.items()})
-    return {key: _resolve(merged, key) for key in merged}
+def words(text: str) -> list[str]:
+    """Lower-case words; a hyphenated word ("BTI-teamet") is one word here."""
+    return [m.group(0).lower() for m in _WORD.finditer(text)]
 
 
-def _resolve(mapping: dict[str, str], key: str) -> str:
-    """Follow chains (søkje → søke → søknad) to the end; a cycle is a data error."""
-    seen = {key}
-    value = mapping[key]
-    while value in mapping and mapping[value] != value:
-        if value in seen:
-            raise ValueError(f"terms.toml has a cycle through '{value}'")
-        seen.add(value)
-        value = mapping[value]
-    return value
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str = "nb") -> str:
+    """Dictionary form of a lower-case word, trying the text's own standard first."""
+    import simplemma
+
+    for code in _LEMMA_ORDER.get(lang, ("nb", "nn")):
+        if simplemma.is_known(word, lang=code):
+            return simplemma.lemmatize(word, lang=code).lower()
+    return simplemma.lemmatize(word, lang=_LEMMA_ORDER.get(lang, ("nb",))[0]).lower()
+
+
+@lru_cache(maxsize=200_000)
+def normal(word: str, lang: str = "nb") -> str:
+    """The shared form of a word: the lexicon's spelling for its lemma (or for the word itself)."""
+    lex = lexicon()
+    if word in lex.standards:
+        return lex.standards[word]
+    base = lemma(word, lang)
+    return lex.canonical(base)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
 
 
 @lru_cache(maxsize=1)
@@ -59,34 +59,25 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("norwegian")
 
 
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_NORWEGIAN
-
-    return frozenset(set(STOPWORDS_NORWEGIAN) | EXTRA_STOPWORDS)
+def stopwords(lang: str = "nb") -> frozenset[str]:
+    return lexicon().stop(lang)
 
 
-def words(text: str) -> list[str]:
-    """Lower-case words with the term map applied."""
-    mapping = term_map()
-    return [mapping.get(w, w) for w in (m.group(0).lower() for m in _WORD.finditer(text))]
+def is_content(word: str, lang: str = "nb") -> bool:
+    return word not in lexicon().stop(lang) and (len(word) > 1 or word.isdigit())
 
 
-@lru_cache(maxsize=50000)
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+@lru_cache(maxsize=200_000)
+def _word_tokens(word: str, lang: str) -> tuple[str, ...]:
+    parts = [word] + ([p for p in word.split("-") if p] if "-" in word else [])
+    return tuple(stem(normal(p, lang)) for p in parts if is_content(p, lang) and is_content(normal(p, lang), lang))
 
 
-def tokens(text: str) -> list[str]:
-    """Content tokens for BM25 and overlap: mapped, stopwords out, stemmed, plus level tokens.
+def tokens(text: str, lang: str = "nb") -> list[str]:
+    """Content tokens for BM25 and overlap: shared form, stopwords out, stemmed, plus level tokens.
 
     A hyphenated word ("COS-kurset", "BTI-teamet") yields the whole and its parts.
     """
-    stop = stopwords()
-    mapping = term_map()
-    out = []
-    for w in words(text):
-        parts = [w] + ([mapping.get(p, p) for p in w.split("-") if p] if "-" in w else [])
-        out.extend(stem(p) for p in parts if p not in stop and (len(p) > 1 or p.isdigit()))
+    out = [t for w in words(text) for t in _word_tokens(w, lang)]
     out.extend(f"nivå_{m.group(2)}" for m in _LEVEL.finditer(text))
     return out

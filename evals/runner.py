@@ -64,8 +64,9 @@ def run(assistant: Any, items: list[dict[str, Any]], k: int = 5, pass_municipali
     for item in items:
         municipality = item.get("selected_municipality") or (item.get("municipality") if pass_municipality else None)
         history = item.get("history") or []
+        conversation = _replay(assistant, history, municipality)
         t0 = time.perf_counter()
-        answer = assistant.ask(item["question"], history=history, municipality=municipality)
+        answer = assistant.ask(item["question"], history=conversation, municipality=municipality)
         latency = (time.perf_counter() - t0) * 1000
         retrieved = [r.doc_id for r in answer.retrieved[:k]]
         passages = [chunk_text.get(r.chunk_id, "") for r in answer.retrieved[:k]]
@@ -97,6 +98,16 @@ def run(assistant: Any, items: list[dict[str, Any]], k: int = 5, pass_municipali
     summary = metrics.score(scored, k)
     summary["by"] = {key: metrics.breakdown(scored, key, k) for key in ("lang", "persona", "municipality", "tag")}
     return RunOutput(results, scored, summary)
+
+
+def _replay(assistant: Any, questions: list[str], municipality: str | None) -> list[dict[str, str]]:
+    """The conversation as the chat would have had it: each earlier question answered in turn,
+    so a follow-up sees the earlier answers too (messages in the chat format)."""
+    messages: list[dict[str, str]] = []
+    for question in questions:
+        answer = assistant.ask(question, history=list(messages), municipality=municipality)
+        messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+    return messages
 
 
 def _pointer_ok(item: dict[str, Any], answer: Any) -> bool | None:

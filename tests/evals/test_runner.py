@@ -62,9 +62,11 @@ def test_run_scores_and_writes_every_output(tmp_path):
     items = load_qa(tmp_path / "qa.jsonl")
     fake = FakeAssistant()
     output = run(fake, items, k=5)
-    assert fake.calls[0] == ("Kva er nivå 2?", ["før"], None)  # municipality only on request
+    assert fake.calls[0] == ("før", [], None)  # the earlier turn is replayed first, as the chat would have
+    assert fake.calls[1][0] == "Kva er nivå 2?" and fake.calls[1][1][0] == {"role": "user", "content": "før"}
+    assert fake.calls[1][1][1]["role"] == "assistant" and fake.calls[1][2] is None  # municipality only on request
     m = output.metrics
-    assert fake.calls[1][2] == "Sandnes"  # what the user picked in the app is always passed
+    assert fake.calls[2][2] == "Sandnes"  # what the user picked in the app is always passed
     assert m["answer_accuracy"] == 1.0 and m["refusal_rate"] == 1.0 and m["hit@1"] == 0.0 and m["mrr"] == 0.5
     assert m["snippet_hit@5"] == 1.0  # scored on the chunks the answer itself retrieved
     assert m["pointer_rate"] == 0.5  # b names its pointer, c does not
@@ -82,7 +84,7 @@ def test_municipality_is_passed_only_when_asked(tmp_path):
     write_qa(tmp_path / "qa.jsonl", ROWS)
     fake = FakeAssistant()
     run(fake, load_qa(tmp_path / "qa.jsonl"), pass_municipality=True)
-    assert fake.calls[0][2] == "Sogndal"
+    assert fake.calls[1][2] == "Sogndal"
 
 
 def test_schema_errors_name_the_line(tmp_path):

@@ -1,0 +1,144 @@
+"""When a question needs the conversation before it, and what it borrows from it.
+
+A question that stands alone is answered alone ("Kva er BTI?" after anything). History is used
+only when the question cannot be understood without it: it starts like a follow-up ("Og for
+ungdom?", "What about Sandnes?"), names no topic of its own ("Kven er ansvarleg?"), or points
+back ("… då?", "… for det?") with at most one topic word of its own. A question with a topic but
+only one or two topic words might still lean on the earlier turn; the Responder checks it both
+ways (``Kind.CHECK``): alone first, then with the earlier turn. A follow-up borrows the earlier
+question's topic, the weightiest words of the earlier *answer* (what "det" most often refers
+to), and its municipality.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from assistant.query import Question, QuestionReader, Term
+
+_STARTS_LIKE_FOLLOW_UP = re.compile(
+    r"^\s*(og|and|men|but|enn|så|også|then|kva med|hva med|what about|how about|and what about|og kva med|og hva med|"
+    r"korleis med|hvordan med|gjeld det|gjelder det|does that|is that|er det same|er det samme|same for|det same|det samme)\b",
+    re.IGNORECASE,
+)
+_POINTS_BACK = re.compile(
+    r"\b(då|da|then|too|også|òg|as well|there|der|dit|same|samme)\s*[?.!]*\s*$"
+    r"|\b(det|den|dei|de|dette|desse|disse|it|them|that|this|those|han|ho|hun|him|her)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_TOPIC_SWITCH = re.compile(
+    r"\b(noko heilt anna|noe helt annet|noko anna|noe annet|ein annan ting|en annen ting|ei anna sak|en annen sak|"
+    r"eit anna spørsmål|et annet spørsmål|another question|something else|something different|different topic|"
+    r"forresten|by the way|btw|ny sak|nytt spørsmål|new question)\b",
+    re.IGNORECASE,
+)
+# "kommunen" / "the municipality": a municipality the conversation has already named.
+_MUNICIPALITY_REFERENCE = re.compile(r"\b(kommunen|kommunens|kommunen sin|the municipality|your municipality|dykkar kommune|deres kommune)\b", re.IGNORECASE)
+MAX_DEPTH = 3  # how far back a chain of follow-ups is followed
+
+
+class Kind(str, Enum):
+    ALONE = "alone"
+    FOLLOW_UP = "follow-up"
+    CHECK = "check"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange: the user's question and (when known) the assistant's answer."""
+
+    question: str
+    answer: str = ""
+
+
+def turns_from(history: list[Any] | None, limit: int = 2000) -> list[Turn]:
+    """Plain strings (questions), {'role', 'content'} messages or (user, assistant) pairs → turns."""
+    turns: list[Turn] = []
+    for item in history or []:
+        if isinstance(item, str):
+            turns.append(Turn(item[:limit]))
+        elif isinstance(item, dict) and isinstance(item.get("content"), str):
+            if item.get("role", "user") == "user":
+                turns.append(Turn(item["content"][:limit]))
+            elif item.get("role") == "assistant" and turns and not turns[-1].answer:
+                turns[-1] = Turn(turns[-1].question, item["content"][:limit])
+        elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
+            answer = item[1] if len(item) > 1 and isinstance(item[1], str) else ""
+            turns.append(Turn(item[0][:limit], answer[:limit]))
+    return [t for t in turns if t.question.strip()]
+
+
+def topic_terms(reader: QuestionReader, q: Question) -> list[Term]:
+    """The question's own topic: its terms minus words that only say what kind of answer it wants."""
+    return [t for t in q.terms if not reader.intents.of(t.text) and not t.text.startswith("nivå")]
+
+
+def kind_of(reader: QuestionReader, q: Question, has_history: bool) -> Kind:
+    """How a question relates to the conversation before it (see module docstring)."""
+    if not has_history:
+        return Kind.ALONE
+    text = q.text
+    topic = topic_terms(reader, q)
+    if _TOPIC_SWITCH.search(text):
+        return Kind.ALONE
+    if _STARTS_LIKE_FOLLOW_UP.search(text) or not topic or (_POINTS_BACK.search(text) and len(topic) <= 1):
+        return Kind.FOLLOW_UP
+    if len(topic) <= 2 and not q.named and not q.others_named:
+        return Kind.CHECK
+    return Kind.ALONE
+
+
+def refers_to_municipality(q: Question) -> bool:
+    return bool(_MUNICIPALITY_REFERENCE.search(q.text))
+
+
+def previous_turn(reader: QuestionReader, turns: list[Turn], selected: str | None, hint: str | None,
+                  answer_topic: Callable[[str, str], str], depth: int = 0) -> Question | None:
+    """The last earlier question, completed from the turns before it when it was a follow-up,
+    with the topic of its answer added."""
+    if not turns:
+        return None
+    last = turns[-1]
+    q = reader.read(last.question, selected, hint)
+    if depth < MAX_DEPTH and kind_of(reader, q, len(turns) > 1) == Kind.FOLLOW_UP:
+        before = previous_turn(reader, turns[:-1], selected, hint, answer_topic, depth + 1)
+        if before is not None:
+            q = merge(reader, q, before)
+    if last.answer:
+        extra = answer_topic(last.answer, q.language)
+        if extra:
+            q.search_text = f"{q.search_text} {extra}".strip()
+    return q
+
+
+def merge(reader: QuestionReader, q: Question, previous: Question) -> Question:
+    """``q`` completed with the topic (and, unless it names its own, the municipality) of ``previous``."""
+    municipality, source = q.municipality, q.municipality_source
+    if not q.named and previous.municipality and previous.municipality_source in ("question", "history"):
+        municipality, source = previous.municipality, "history"
+    elif municipality is None and previous.municipality:
+        municipality, source = previous.municipality, "history"
+    topic = previous.search_text
+    merged = Question(
+        text=q.text, language=q.language, municipality=municipality, municipality_source=source,
+        search_text=f"{q.search_text} {topic}".strip(), selected=q.selected, named=q.named or ([municipality] if municipality else []),
+        others_named=q.others_named, intents=q.intents or previous.intents, details=q.details,
+        injection=q.injection, follow_up=True, years=q.years | previous.years,
+    )
+    merged.terms = reader.terms(merged.search_text, q.language)
+    merged.parts = []
+    for part in reader.parts(q.search_text, q.language):
+        search = f"{part.search_text} {topic}".strip()
+        merged.parts.append(type(part)(part.text, search, reader.terms(search, q.language), part.intents or previous.intents))
+    return merged
+
+
+def with_municipality_of(q: Question, previous: Question) -> Question:
+    """A question that names no municipality (and has none selected) keeps the conversation's."""
+    if q.municipality is None and previous.municipality:
+        q.municipality, q.municipality_source = previous.municipality, "history"
+    return q

@@ -1,0 +1,72 @@
+"""Question types and requested details, read from ``intents.toml``.
+
+``Intents.of(text)`` says what kind of answer a question wants ("who", "list", "definition" …)
+and ``Intents.details_asked(text)`` which details it needs the evidence to show (a phone number,
+a price …). The cue lists are data; this module only matches them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+def _cue_pattern(cues: list[str], patterns: list[str]) -> re.Pattern[str] | None:
+    parts = [r"(?<![\w-])" + re.escape(c.lower()) + r"(?![\w-])" for c in sorted(cues, key=len, reverse=True)]
+    parts += patterns
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+@dataclass(frozen=True)
+class Intents:
+    kinds: dict[str, re.Pattern[str]]
+    detail_ask: dict[str, re.Pattern[str]]
+    detail_evidence: dict[str, re.Pattern[str]]
+    framing: frozenset[str]
+    shapes: dict[str, re.Pattern[str]]
+    framing_suffixes: tuple[str, ...] = ()
+
+    def is_framing(self, word: str) -> bool:
+        """A word that frames the question (or gives context like an age) rather than its topic."""
+        return word in self.framing or any(word.endswith(s) for s in self.framing_suffixes)
+
+    def of(self, text: str) -> set[str]:
+        """The intents whose cues occur in ``text``."""
+        return {name for name, pattern in self.kinds.items() if pattern.search(text)}
+
+    def details_asked(self, text: str) -> set[str]:
+        return {name for name, pattern in self.detail_ask.items() if pattern.search(text)}
+
+    def shows(self, detail: str, evidence: str, question: str = "") -> bool:
+        """Whether ``evidence`` holds the kind of detail asked for, beyond what the question
+        itself says (a name asked for must be a name the question does not already give)."""
+        asked = question.lower()
+        return any(m.group(0).lower() not in asked for m in self.detail_evidence[detail].finditer(evidence))
+
+    def has_shape(self, intent: str, text: str) -> bool:
+        """Whether ``text`` looks like an answer of the kind ``intent`` asks for."""
+        shape = self.shapes.get(intent)
+        return bool(shape and shape.search(text))
+
+    def cue_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where intent cues sit in ``text`` (used to split multi-part questions)."""
+        return sorted({m.span() for p in self.kinds.values() for m in p.finditer(text)})
+
+
+@lru_cache(maxsize=1)
+def intents() -> Intents:
+    data = tomllib.loads(Path(__file__).with_name("intents.toml").read_text(encoding="utf-8"))
+    kinds = {}
+    for name, spec in data["intent"].items():
+        pattern = _cue_pattern(spec.get("cues", []), spec.get("patterns", []))
+        if pattern is not None:
+            kinds[name] = pattern
+    ask = {name: _cue_pattern(spec.get("ask", []), spec.get("patterns", [])) for name, spec in data["detail"].items()}
+    evidence = {name: re.compile(spec["evidence"], 0 if spec.get("case_sensitive") else re.IGNORECASE) for name, spec in data["detail"].items()}
+    shapes = {name: re.compile(pattern, re.IGNORECASE | re.MULTILINE) for name, pattern in data.get("shape", {}).items()}
+    framing = frozenset(w.lower() for w in data["framing"]["words"])
+    suffixes = tuple(w.lower() for w in data["framing"].get("suffixes", []))
+    return Intents(kinds, {k: v for k, v in ask.items() if v is not None}, evidence, framing, shapes, suffixes)

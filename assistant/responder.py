@@ -1,0 +1,169 @@
+"""From a question (and the conversation before it) to an :class:`Answer`, for one loaded build.
+
+The data flow, one component each: :class:`~assistant.query.QuestionReader` (language,
+municipality, intents, parts, terms) → :mod:`assistant.conversation` (does it need the earlier
+turn?) → :class:`~assistant.retrieval.HybridRetriever` per part → :class:`~assistant.answer.Composer`
+(cited answer or helpful refusal) → :mod:`assistant.suggest` (next questions).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answer import Composer, PartEvidence
+import re
+
+from assistant.conversation import Kind, Turn, kind_of, merge, previous_turn, refers_to_municipality, with_municipality_of
+from assistant.models import Answer, Retrieved
+from assistant.query import Part, Question, QuestionReader
+from assistant.render import say
+from assistant.retrieval import Hit, HybridRetriever
+from assistant.suggest import neighbour_headings, suggestions
+from assistant.text import tokens
+from ingest.embedding import Embedder
+
+OTHER_MUNICIPALITY_DEPTH = 12  # hits looked at to see whether another municipality also answers
+ANSWER_TOPIC_TERMS = 4  # weightiest words of the earlier answer that a follow-up borrows
+_FRAME = re.compile(r"(Ifølgje|Ifølge|According to)\s+«[^»]*»\s*\([^)]*\)[^:\n]*:", re.IGNORECASE)
+
+
+@dataclass
+class Result:
+    """An answer with the question as understood and the hits of its first part."""
+
+    answer: Answer
+    question: Question
+    hits: list[Hit]
+
+
+@dataclass
+class Responder:
+    reader: QuestionReader
+    retriever: HybridRetriever
+    composer: Composer
+    embedder: Embedder
+    depth: int = 8
+
+    def understand(self, question: str, history: list[Turn], selected: str | None, hint: str | None) -> tuple[Question, Question | None]:
+        """The question as read, completed from the earlier turn when it is a follow-up; and the
+        completed alternative to try when it only might be one (``Kind.CHECK``). A question that
+        names no municipality keeps the conversation's when it follows up or says "kommunen"."""
+        q = self.reader.read(question, selected, hint)
+        kind = kind_of(self.reader, q, bool(history))
+        if not history:
+            return q, None
+        previous = previous_turn(self.reader, history, selected, hint, self.answer_topic)
+        if previous is None:
+            return q, None
+        if kind == Kind.FOLLOW_UP:
+            return merge(self.reader, q, previous), None
+        if refers_to_municipality(q):
+            q = with_municipality_of(q, previous)
+        return q, (merge(self.reader, q, previous) if kind == Kind.CHECK else None)
+
+    def answer_topic(self, answer: str, lang: str) -> str:
+        """The weightiest words of an earlier answer's quotes: what a follow-up's "det" refers to."""
+        quotes = _FRAME.sub(" ", answer)
+        quotes = re.sub(r"\[\d+\]|\*\*[^*]*\*\*", " ", quotes)
+        terms = self.reader.terms(quotes, lang)
+        ranked = sorted((t for t in terms if self.composer.evidence.known(t)), key=self.composer.evidence.weight, reverse=True)
+        return " ".join(t.text for t in ranked[:ANSWER_TOPIC_TERMS])
+
+    def respond(self, question: str, history: list[Turn], selected: str | None, hint: str | None,
+                timings: dict[str, float]) -> Result:
+        """The answer to ``question`` in its conversation (see :meth:`understand`)."""
+        q, alternative = self.understand(question, history, selected, hint)
+        result = self.answer(q, timings)
+        if alternative is not None and result.answer.abstained:
+            second = self.answer(alternative, timings)
+            if not second.answer.abstained:
+                return second
+        return result
+
+    def answer(self, q: Question, timings: dict[str, float]) -> Result:
+        if not q.search_text.strip() or not q.terms and not q.parts:
+            return Result(self.composer.refusal(q, None), q, [])
+        parts = q.parts or [Part(q.text, q.search_text, q.terms, q.intents)]
+        t = time.perf_counter()
+        vectors = [self.embedder.embed_query(p.dense_text) for p in parts]
+        timings["embed_query"] = timings.get("embed_query", 0.0) + (time.perf_counter() - t) * 1000
+        evidence = [PartEvidence(p, v, self._retrieve(q, p, v, timings)) for p, v in zip(parts, vectors)]
+        answer = self.composer.compose(q, evidence, timings)
+        answer.retrieved = _ranked([e.hits for e in evidence])
+        if answer.abstained:
+            self._point_elsewhere(q, answer, vectors[0], timings)
+        else:
+            answer.suggestions = self._suggestions(q, answer, vectors[0], timings)
+        return Result(answer, q, evidence[0].hits)
+
+    def retrieve(self, question: str, history: list[Turn], selected: str | None, k: int) -> list[Hit]:
+        """The chunks the answer to ``question`` would be composed from (first part), best first."""
+        q, _ = self.understand(question, history, selected, None)
+        part = (q.parts or [Part(q.text, q.search_text, q.terms, q.intents)])[0]
+        vector = self.embedder.embed_query(part.dense_text or q.text)
+        return self._retrieve(q, part, vector, {})[:k]
+
+    def _retrieve(self, q: Question, part: Part, vector: np.ndarray, timings: dict[str, float]) -> list[Hit]:
+        query_tokens = _expanded_tokens(part, q.language)
+        if len(q.named) >= 2:
+            hits: list[Hit] = []
+            for m in q.named:
+                hits += self.retriever.retrieve(part.search_text, vector, self.depth // 2 + 1, m, timings, q.language, query_tokens)
+            return sorted(hits, key=lambda h: -h.score)
+        return self.retriever.retrieve(part.search_text, vector, self.depth, q.municipality, timings, q.language, query_tokens)
+
+    def _other_municipalities(self, q: Question, vector: np.ndarray, answered_from: set[str], timings: dict[str, float]) -> list[str]:
+        """Municipalities not answered from whose plans also answer the question closely."""
+        hits = self.retriever.retrieve(q.search_text, vector, OTHER_MUNICIPALITY_DEPTH, None, timings, q.language,
+                                       _expanded_tokens(Part(q.text, q.search_text, q.terms, q.intents), q.language))
+        found: list[str] = []
+        for h in hits:
+            m = h.chunk.municipality
+            if m in answered_from or m in found:
+                continue
+            part = Part(q.text, q.search_text, q.terms, q.intents)
+            pool = self.composer.candidates(part, [h], vector)
+            if pool and self.composer.supported(pool[0], pool, q.language) and self.composer.has_subject(part, pool):
+                found.append(m)
+        return found
+
+    def _suggestions(self, q: Question, answer: Answer, vector: np.ndarray, timings: dict[str, float]) -> list[str]:
+        if not answer.citations:
+            return []
+        first = answer.citations[0]
+        chunk = next((c for c in self.composer.index.chunks if c.doc_id == first.doc_id and c.start <= first.start < c.end), None)
+        headings = neighbour_headings(self.composer.index.chunks, chunk) if chunk is not None else []
+        answered = {c.municipality for c in answer.citations}
+        others = self._other_municipalities(q, vector, answered, timings) if q.municipality else []
+        return suggestions(q.language, q.text, headings, [(q.search_text, m) for m in others])
+
+    def _point_elsewhere(self, q: Question, answer: Answer, vector: np.ndarray, timings: dict[str, float]) -> None:
+        """A refusal for one municipality says which other municipality's plans answer it."""
+        if not q.municipality or q.details or q.others_named:
+            return
+        others = self._other_municipalities(q, vector, {q.municipality}, timings)
+        if others:
+            answer.text += "\n\n" + say(q.language, "pointer_elsewhere", municipality=others[0])
+            answer.suggestions = suggestions(q.language, q.text, [], [(q.search_text, others[0])])
+
+
+def _expanded_tokens(part: Part, lang: str) -> list[str]:
+    """BM25 tokens of the part plus the plan words its terms stand for (every alternative)."""
+    out = tokens(part.search_text, lang)
+    out += [stem for term in part.terms for alt in term.alternatives for stem in alt]
+    return list(dict.fromkeys(out))
+
+
+def _ranked(per_part: list[list[Hit]]) -> list[Retrieved]:
+    """One ranking for evaluation: the parts' hits interleaved by rank, without repeats."""
+    seen: set[str] = set()
+    out: list[Retrieved] = []
+    for rank in range(max((len(h) for h in per_part), default=0)):
+        for hits in per_part:
+            if rank < len(hits) and hits[rank].chunk.chunk_id not in seen:
+                seen.add(hits[rank].chunk.chunk_id)
+                out.append(Retrieved(hits[rank].chunk.doc_id, hits[rank].chunk.chunk_id, round(float(hits[rank].score), 6)))
+    return out
