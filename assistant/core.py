@@ -197,7 +197,7 @@ class Assistant:
             from assistant.llm import answer_with_llm
 
             t = time.perf_counter()
-            answer = answer_with_llm(self.llm, q, hits, answer, loaded.composer)
+            answer = answer_with_llm(self.llm, q, hits, answer)
             timings["llm"] = (time.perf_counter() - t) * 1000
         answer.retrieved = [Retrieved(h.chunk.doc_id, h.chunk.chunk_id, round(float(h.score), 6)) for h in hits]
         return answer

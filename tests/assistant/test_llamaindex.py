@@ -14,9 +14,11 @@ from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter,
 from assistant import Assistant
 from assistant.answer import ComposerTuning
 from assistant.llamaindex import SYSTEM, PlanQueryEngine, PlanRetriever, passages_prompt
+from assistant.llm import make_llm
 from ingest.embedding import HashEmbedder
 from ingest.pipeline import run_ingest
 from ingest.settings import Settings
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "Kva er nivå 2 i BTI?"
@@ -141,7 +143,9 @@ def test_query_engine_falls_back_to_the_extractive_answer_within_the_filter(hash
     question = "Hvem har ansvar for foreldrestøtte?"
     extractive = hash_assistant.ask(question, municipality="Sør-Aurdal")
     assert extractive.citations and extractive.text != hash_assistant.ask(question).text  # the filter matters here
-    for llm in (None, MockLLM(max_tokens=4)):  # no LLM, an uncited reply
+    unreachable = Settings(llm_backend="openai", llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_timeout_s=2)
+
+    for llm in (None, MockLLM(max_tokens=4), make_llm(unreachable)):  # no LLM, an uncited reply, a server that is down
         response = PlanQueryEngine.from_assistant(hash_assistant, llm=llm, filters=only("Sør-Aurdal")).query(question)
         assert response.metadata["mode"] == "extractive", llm
         assert response.response == extractive.text and response.metadata["municipality"] == "Sør-Aurdal"
@@ -149,6 +153,24 @@ def test_query_engine_falls_back_to_the_extractive_answer_within_the_filter(hash
         for n in response.source_nodes:
             assert n.node.metadata["municipality"] == "Sør-Aurdal"
             assert_quotes_the_plan(hash_assistant, n.node)
+
+
+# --- the assistant's own LLM path, built on the same pieces ---------------------------------
+
+
+def test_assistant_llm_path_cites_its_top_hits_through_llama_index(hash_assistant):
+    with_llm = Assistant(hash_assistant.settings, HashEmbedder(), llm=MockLLM(), tuning=HASH_TUNING)
+    answer = with_llm.ask(QUESTION)
+    top = [r.chunk_id for r in answer.retrieved[:5]]
+    chunks = {c.chunk_id: c for c in with_llm.index.chunks}
+    assert [(c.doc_id, c.start, c.end) for c in answer.citations] == [(chunks[i].doc_id, chunks[i].start, chunks[i].end) for i in top]
+    assert [c.n for c in answer.citations] == [1, 2, 3, 4, 5] and "llm" in answer.timings_ms
+
+
+def test_assistant_llm_path_falls_back_when_the_reply_cites_nothing(hash_assistant):
+    plain = hash_assistant.ask("Kven er stafetthaldar i Sogndal?")
+    answer = Assistant(hash_assistant.settings, HashEmbedder(), llm=MockLLM(max_tokens=4), tuning=HASH_TUNING).ask("Kven er stafetthaldar i Sogndal?")
+    assert not plain.abstained and answer.text == plain.text and answer.citations == plain.citations
 
 
 # --- the real embedder and corpus -------------------------------------------------------------
