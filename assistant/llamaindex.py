@@ -266,22 +266,33 @@ class PlanQueryEngine(CustomQueryEngine):
         return cls(retriever=PlanRetriever(assistant, similarity_top_k, filters), llm=llm)
 
     def custom_query(self, query_str: str) -> Response:
-        if self.llm is not None:
-            question = read_question(query_str, [], self.retriever.municipality)
-            nodes = self.retriever.retrieve(query_str)
-            cited = cite_with_llm(self.llm, question.text, question.language, nodes)
-            if cited is not None:
-                return Response(
-                    response=cited.text,
-                    source_nodes=cited.nodes,
-                    metadata={
-                        "mode": "llm",
-                        "abstained": False,
-                        "language": question.language,
-                        "municipality": question.municipality,
-                        "retrieved": [n.node.node_id for n in nodes],
-                    },
-                )
+        response = self._cited_by_llm(query_str) if self.llm is not None else None
+        if response is not None:
+            return response
         assistant = self.retriever.assistant
         answer = assistant.ask(query_str, municipality=self.retriever.municipality)
         return answer_response(answer, mode="extractive" if assistant.llm is None else "assistant")
+
+    def _cited_by_llm(self, query_str: str) -> Response | None:
+        """The LLM's answer if it cites the retrieved nodes validly; ``None`` leaves it to the assistant."""
+        assert self.llm is not None
+        if len(query_str) > self.retriever.assistant.settings.max_question_chars:
+            return None  # the assistant tells the asker how long a question may be
+        question = read_question(query_str, [], self.retriever.municipality)
+        if not any(ch.isalnum() for ch in question.search_text):
+            return None  # nothing to search for: the assistant asks for a real question
+        nodes = self.retriever.retrieve(query_str)
+        cited = cite_with_llm(self.llm, question.text, question.language, nodes)
+        if cited is None:
+            return None
+        return Response(
+            response=cited.text,
+            source_nodes=cited.nodes,
+            metadata={
+                "mode": "llm",
+                "abstained": False,
+                "language": question.language,
+                "municipality": question.municipality,
+                "retrieved": [n.node.node_id for n in nodes],
+            },
+        )

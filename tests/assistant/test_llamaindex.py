@@ -155,6 +155,25 @@ def test_query_engine_falls_back_to_the_extractive_answer_within_the_filter(hash
             assert_quotes_the_plan(hash_assistant, n.node)
 
 
+def test_query_engine_never_sends_empty_or_oversized_questions_to_the_llm(hash_assistant):
+    llm = MockLLMWithChatMemoryOfLastCall()
+    engine = PlanQueryEngine.from_assistant(hash_assistant, llm=llm)
+    too_long = "Kva er nivå 2? " * 200
+    for question in ("", "?!.", too_long):
+        response = engine.query(question)
+        assert response.metadata["mode"] == "extractive" and response.metadata["abstained"]
+        assert response.response == hash_assistant.ask(question).text
+    assert llm.last_chat_messages is None
+
+
+def test_query_engine_without_an_llm_uses_the_assistants_own_llm_answer_as_is(hash_assistant):
+    # An assistant made with FA_LLM_BACKEND set answers through its LLM; the engine says so.
+    with_llm = Assistant(hash_assistant.settings, HashEmbedder(), llm=MockLLM(), tuning=HASH_TUNING)
+    response = PlanQueryEngine.from_assistant(with_llm).query(QUESTION)
+    assert response.metadata["mode"] == "assistant"
+    assert f"Spørsmål: {QUESTION}" in response.response  # MockLLM's echo: the assistant's LLM wrote it
+
+
 # --- the assistant's own LLM path, built on the same pieces ---------------------------------
 
 
