@@ -195,7 +195,7 @@ class Assistant:
 
             t = time.perf_counter()
             retrieved = answer.retrieved
-            answer = answer_with_llm(self.llm, result.question, result.hits, answer, loaded.composer)
+            answer = answer_with_llm(self.llm, result.question, result.hits, answer)
             answer.retrieved = retrieved
             timings["llm"] = (time.perf_counter() - t) * 1000
         kinds = find_personal_data(question)
@@ -208,6 +208,10 @@ class Assistant:
         answer.answer_id = uuid.uuid4().hex
         answer.build_id = loaded.build_id
         return answer
+
+    def read(self, question: str, municipality: str | None = None, language: str | None = None) -> Any:
+        """How the assistant reads a question on its own (language, municipality, parts, terms)."""
+        return self._refresh().responder.reader.read(_clean_controls(question), municipality, language)
 
     def retrieve(self, question: str, history: list[Any] | None = None, municipality: str | None = None, k: int = 5) -> list[Any]:
         """The top-k hits the answer is composed from (for evaluation, debugging and llama-index)."""

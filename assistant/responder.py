@@ -100,20 +100,25 @@ class Responder:
         return Result(answer, q, evidence[0].hits)
 
     def retrieve(self, question: str, history: list[Turn], selected: str | None, k: int) -> list[Hit]:
-        """The chunks the answer to ``question`` would be composed from (first part), best first."""
+        """The chunks the answer to ``question`` would be composed from (first part), best first.
+        A municipality given here is a filter: it wins over one the question names."""
         q, _ = self.understand(question, history, selected, None)
+        chosen = self.reader.municipalities.normalise(selected)
+        if chosen:
+            q.municipality, q.named = chosen, []
         part = (q.parts or [Part(q.text, q.search_text, q.terms, q.intents)])[0]
         vector = self.embedder.embed_query(part.dense_text or q.text)
-        return self._retrieve(q, part, vector, {})[:k]
+        return self._retrieve(q, part, vector, {}, max(k, self.depth))[:k]
 
-    def _retrieve(self, q: Question, part: Part, vector: np.ndarray, timings: dict[str, float]) -> list[Hit]:
+    def _retrieve(self, q: Question, part: Part, vector: np.ndarray, timings: dict[str, float], n: int | None = None) -> list[Hit]:
         query_tokens = _expanded_tokens(part, q.language)
+        n = n or self.depth
         if len(q.named) >= 2:
             hits: list[Hit] = []
             for m in q.named:
-                hits += self.retriever.retrieve(part.search_text, vector, self.depth // 2 + 1, m, timings, q.language, query_tokens)
+                hits += self.retriever.retrieve(part.search_text, vector, n // 2 + 1, m, timings, q.language, query_tokens)
             return sorted(hits, key=lambda h: -h.score)
-        return self.retriever.retrieve(part.search_text, vector, self.depth, q.municipality, timings, q.language, query_tokens)
+        return self.retriever.retrieve(part.search_text, vector, n, q.municipality, timings, q.language, query_tokens)
 
     def _other_municipalities(self, q: Question, vector: np.ndarray, answered_from: set[str], timings: dict[str, float]) -> list[str]:
         """Municipalities not answered from whose plans also answer the question closely."""

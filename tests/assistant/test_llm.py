@@ -8,7 +8,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.llm import OpenAILikeLLM, answer_with_llm, make_llm, validate_llm_answer
+from llama_index.core.llms import ChatMessage
+from llama_index.core.schema import NodeWithScore
+from llama_index.llms.openai_like import OpenAILike
+
+from assistant.llamaindex import chunk_node
+from assistant.llm import LlamaCppChat, answer_with_llm, make_llm, validate_llm_answer
 from assistant.models import Answer
 from ingest.models import Chunk
 from ingest.settings import Settings
@@ -63,14 +68,23 @@ def chunks():
     ]
 
 
+def nodes():
+    return [NodeWithScore(node=chunk_node(c), score=1.0) for c in chunks()]
+
+
+def openai_llm(server):
+    return make_llm(Settings(llm_backend="openai", llm_base_url=server, llm_model="tiny", llm_api_key="k", llm_timeout_s=5))
+
+
 FALLBACK = Answer("extractive [1]", False, "nn", [])
 
 
 def test_openai_backend_speaks_the_protocol(server):
     FakeOpenAI.replies = [(200, "Det er nivå 2 [1].")]
     llm = make_llm(Settings(llm_backend="openai", llm_base_url=server, llm_model="tiny", llm_api_key="k"))
-    assert isinstance(llm, OpenAILikeLLM)
-    assert llm.complete("system", "user") == "Det er nivå 2 [1]."
+    assert isinstance(llm, OpenAILike)
+    reply = llm.chat([ChatMessage(role="system", content="system"), ChatMessage(role="user", content="user")])
+    assert reply.message.content == "Det er nivå 2 [1]."
     request = FakeOpenAI.requests[0]
     assert request["path"] == "/v1/chat/completions" and request["body"]["model"] == "tiny"
     assert request["body"]["messages"][0] == {"role": "system", "content": "system"}
@@ -78,38 +92,37 @@ def test_openai_backend_speaks_the_protocol(server):
 
 
 def test_valid_markers_are_kept_and_renumbered(server):
-    answer = validate_llm_answer("Nivå 3 gjeld fleire tenester [2], nivå 2 to [1].", chunks(), FALLBACK, "nn")
+    answer = validate_llm_answer("Nivå 3 gjeld fleire tenester [2], nivå 2 to [1].", nodes(), FALLBACK, "nn")
     assert answer.text == "Nivå 3 gjeld fleire tenester [1], nivå 2 to [2]."
     assert [c.section for c in answer.citations] == ["Nivå 3", "Nivå 2"]
 
 
 def test_invalid_markers_are_dropped():
-    answer = validate_llm_answer("BUP kan henvise [7] og nivå 2 gjeld to tenester [1].", chunks(), FALLBACK, "nn")
+    answer = validate_llm_answer("BUP kan henvise [7] og nivå 2 gjeld to tenester [1].", nodes(), FALLBACK, "nn")
     assert "[7]" not in answer.text and answer.text.endswith("[1].")
     assert len(answer.citations) == 1
 
 
 def test_answer_without_valid_citation_falls_back_to_extractive():
-    assert validate_llm_answer("BUP kan henvise et barn til BUP.", chunks(), FALLBACK, "nn") is FALLBACK
-    assert validate_llm_answer("Sjå [9].", chunks(), FALLBACK, "nn") is FALLBACK
+    assert validate_llm_answer("BUP kan henvise et barn til BUP.", nodes(), FALLBACK, "nn") is FALLBACK
+    assert validate_llm_answer("Sjå [9].", nodes(), FALLBACK, "nn") is FALLBACK
 
 
 def test_server_error_falls_back(server):
-    from assistant.query import read_question
+    from assistant.query import Question
     from assistant.retrieval import Hit
 
     FakeOpenAI.replies = [(500, "")]
-    llm = OpenAILikeLLM(server, "tiny", "k", timeout=5)
     hits = [Hit(c, 1.0, 0, 0, 0.9) for c in chunks()]
-    q = read_question("Kva er nivå 2?", [], None)
-    assert answer_with_llm(llm, q, hits, FALLBACK, composer=None) is FALLBACK
+    q = Question("Kva er nivå 2?", "nn", None, "none", "Kva er nivå 2?")
+    assert answer_with_llm(openai_llm(server), q, hits, FALLBACK) is FALLBACK
 
 
 def test_llm_answers_through_the_assistant(server, real_settings, real_embedder):
     from assistant import Assistant
 
     FakeOpenAI.replies = [(200, "Nivå 2 gjeld når to tenester samarbeider [1].")]
-    assistant = Assistant(real_settings, real_embedder, llm=OpenAILikeLLM(server, "tiny", "k", timeout=5))
+    assistant = Assistant(real_settings, real_embedder, llm=openai_llm(server))
     answer = assistant.ask("Kva nivå gjeld når to tenester samarbeider i BTI?")
     assert answer.text == "Nivå 2 gjeld når to tenester samarbeider [1]."
     assert answer.citations and answer.citations[0].n == 1
@@ -131,3 +144,59 @@ def test_llamacpp_backend_without_the_extra_says_how_to_install(monkeypatch):
     with pytest.raises(RuntimeError, match=r"\.\[llamacpp\]"):
         make_llm(Settings(llm_backend="llamacpp", llm_model_path="/models/x.gguf"))
     assert make_llm(Settings()) is None
+
+
+def test_answer_with_llm_sends_numbered_passages_and_cites_them_with_offsets(server):
+    from assistant.query import Question
+    from assistant.retrieval import Hit
+
+    FakeOpenAI.replies = [(200, "Fleire tenester er nivå 3 [2]; sjå også [6].")]
+    hits = [Hit(c, 1.0, 0, 0, 0.9) for c in chunks()]
+    q = Question("Kva er nivå 3 i BTI?", "nn", None, "none", "Kva er nivå 3 i BTI?")
+    answer = answer_with_llm(openai_llm(server), q, hits, FALLBACK)
+    messages = FakeOpenAI.requests[0]["body"]["messages"]
+    assert messages[0]["content"].startswith("Du svarar") and "nynorsk" in messages[0]["content"]
+    assert messages[1]["content"] == (
+        "Utdrag:\n[1] (BTI, Sogndal) Oppfølging på Nivå 2 er når to tenester samarbeider.\n\n"
+        "[2] (BTI, Sogndal) Nivå 3 er når fleire tenester samarbeider.\n\nSpørsmål: Kva er nivå 3 i BTI?"
+    )
+    assert answer.text == "Fleire tenester er nivå 3 [1]; sjå også."
+    assert [(c.n, c.section, c.quote, c.start, c.end) for c in answer.citations] == [(1, "Nivå 3", "Nivå 3 er når fleire tenester samarbeider.", 80, 122)]
+
+
+class FakeLlama:
+    """Stands in for llama_cpp.Llama: same constructor and create_chat_completion reply shape."""
+
+    instances: list["FakeLlama"] = []
+
+    def __init__(self, model_path, n_ctx=512, verbose=True):
+        self.model_path, self.n_ctx, self.calls = model_path, n_ctx, []
+        FakeLlama.instances.append(self)
+
+    def create_chat_completion(self, messages, temperature=0.2, max_tokens=None):
+        self.calls.append({"messages": messages, "temperature": temperature, "max_tokens": max_tokens})
+        return {
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": self.model_path,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "Nivå 2 [1]."}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+
+
+def test_llamacpp_backend_is_a_llama_index_chat_llm(monkeypatch):
+    import sys
+    import types
+
+    from assistant.query import Question
+    from assistant.retrieval import Hit
+
+    FakeLlama.instances = []
+    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=FakeLlama))
+    llm = make_llm(Settings(llm_backend="llamacpp", llm_model_path="/models/x.gguf"))
+    assert isinstance(llm, LlamaCppChat) and llm.metadata.is_chat_model
+    answer = answer_with_llm(llm, Question("Kva er nivå 2?", "nn", None, "none", "Kva er nivå 2?"), [Hit(c, 1.0, 0, 0, 0.9) for c in chunks()], FALLBACK)
+    assert answer.text == "Nivå 2 [1]." and answer.citations[0].section == "Nivå 2"
+    (model,) = FakeLlama.instances
+    assert model.model_path == "/models/x.gguf" and model.n_ctx == 4096
+    sent = model.calls[0]
+    assert [m["role"] for m in sent["messages"]] == ["system", "user"] and sent["temperature"] == 0.0
+    assert sent["messages"][1]["content"].endswith("Spørsmål: Kva er nivå 2?")
