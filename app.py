@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -175,12 +176,13 @@ def auth_pair(settings: Settings) -> tuple[str, str] | None:
     return parse_auth(settings.auth)
 
 
-def make_auth(settings: Settings) -> LoginThrottle | None:
-    """Gradio's login check: the configured pair, slowed down after repeated failures."""
+def make_auth(settings: Settings) -> Callable[[str, str], Awaitable[bool]] | None:
+    """Gradio's login check (an ``async def``, so Gradio awaits it): the configured pair,
+    slowed down after repeated failures."""
     pair = auth_pair(settings)
     if pair is None:
         return None
-    return LoginThrottle(*pair, free_failures=settings.login_free_failures, max_delay_s=settings.login_max_delay_s)
+    return LoginThrottle(*pair, free_failures=settings.login_free_failures, max_delay_s=settings.login_max_delay_s).check
 
 
 def loopback(host: str) -> bool:

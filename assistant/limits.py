@@ -107,8 +107,10 @@ class LoginThrottle:
         password_ok = hmac.compare_digest(password.encode(), self._password.encode())
         return user_ok and password_ok
 
-    async def __call__(self, username: str, password: str) -> bool:
-        """Gradio's auth callback (awaited by its /login route)."""
+    async def check(self, username: str, password: str) -> bool:
+        """Gradio's auth callback. Pass this bound method, not the object: Gradio awaits the
+        callback only when ``inspect.iscoroutinefunction`` says so, and otherwise takes the
+        returned (truthy) coroutine for a successful login."""
         delay = self.delay_s()
         if delay <= 0:
             ok = self._matches(username or "", password or "")

@@ -62,7 +62,7 @@ def test_logins_slow_down_after_repeated_failures_and_run_one_at_a_time():
 
     async def attempts(n: int) -> tuple[list[bool], float]:
         t0 = time.perf_counter()
-        results = await asyncio.gather(*(throttle("staff", f"wrong{i}") for i in range(n)))
+        results = await asyncio.gather(*(throttle.check("staff", f"wrong{i}") for i in range(n)))
         return list(results), time.perf_counter() - t0
 
     results, fast = asyncio.run(attempts(2))
@@ -70,13 +70,27 @@ def test_logins_slow_down_after_repeated_failures_and_run_one_at_a_time():
     assert throttle.delay_s() == pytest.approx(0.05)
     results, slow = asyncio.run(attempts(4))  # in parallel, yet serialised: 0.05 + 0.1 + 0.2 + 0.2
     assert not any(results) and slow >= 0.5
-    assert asyncio.run(throttle("staff", "right")) is True, "the right password still works, after the wait"
+    assert asyncio.run(throttle.check("staff", "right")) is True, "the right password still works, after the wait"
 
 
 def test_throttle_forgets_old_failures():
     clock = Clock()
     throttle = LoginThrottle("u", "p", free_failures=1, window_s=300, clock=clock)
-    asyncio.run(throttle("u", "x"))
+    asyncio.run(throttle.check("u", "x"))
     assert throttle.delay_s() > 0
     clock.now += 301
     assert throttle.delay_s() == 0
+
+
+def test_the_app_hands_gradio_a_coroutine_function():
+    """Gradio awaits the auth callback only if it is an async function; an object with an
+    async __call__ would hand back a truthy coroutine and let every password in."""
+    import inspect
+
+    import app
+    from ingest.settings import Settings
+
+    check = app.make_auth(Settings(auth="staff:secret"))
+    assert inspect.iscoroutinefunction(check)
+    assert asyncio.run(check("staff", "wrong")) is False and asyncio.run(check("staff", "secret")) is True
+    assert app.make_auth(Settings(auth="")) is None
