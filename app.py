@@ -40,6 +40,11 @@ def page_css() -> str:
     return (WEB / "app.css").read_text(encoding="utf-8")
 
 
+def page_head() -> str:
+    """Unscoped rules for the page around the app (see assistant/web/page.css)."""
+    return "<style>" + (WEB / "page.css").read_text(encoding="utf-8") + "</style>"
+
+
 def page_js() -> str:
     """The page script with the few labels it needs (JSON, one entry per language)."""
     labels = {lang: {key: strings()[lang][key] for key in ("conversation_label", "examples_label")} for lang in LANGUAGES}
@@ -54,13 +59,13 @@ def build_ui(assistant: Any, store: FeedbackStore, settings: Settings | None = N
     lang0 = "nn"
     with gr.Blocks(title="Forebyggingsassistenten") as demo:
         session = gr.State(chat.ChatSession())
-        with gr.Column(elem_id="fa-header"):
+        with gr.Column(elem_id="fa-header", min_width=0):
             gr.Markdown(I18N("title"))
             gr.Markdown(I18N("intro"))
             language = gr.Radio(LANGUAGE_CHOICES, value=lang0, label=I18N("language_label"), elem_id="language")
             gr.Markdown(I18N("privacy_notice"), elem_id="privacy-notice")
         with gr.Row(elem_id="fa-main", equal_height=False):
-            with gr.Column(scale=3, elem_id="fa-chat-col"):
+            with gr.Column(scale=3, elem_id="fa-chat-col", min_width=0):
                 with gr.Row(elem_id="fa-chat-tools", equal_height=True):
                     municipality = gr.Dropdown(
                         chat.municipality_choices(assistant, lang0), value=chat.ALL, label=I18N("municipality_label"),
@@ -77,7 +82,7 @@ def build_ui(assistant: Any, store: FeedbackStore, settings: Settings | None = N
                         send_comment = gr.Button(I18N("comment_send"), elem_id="send-comment", variant="primary")
                         skip_comment = gr.Button(I18N("comment_skip"), elem_id="skip-comment", variant="secondary")
                 status = gr.HTML("", elem_id="feedback-status")
-                with gr.Column(elem_id="composer"):
+                with gr.Column(elem_id="composer", min_width=0):
                     warning = gr.HTML("", elem_id="pii-warning")
                     with gr.Row(equal_height=True):
                         question = gr.Textbox(
@@ -85,7 +90,7 @@ def build_ui(assistant: Any, store: FeedbackStore, settings: Settings | None = N
                             lines=1, max_lines=6, max_length=settings.max_question_chars, scale=5, submit_btn=False,
                         )
                         send = gr.Button(I18N("send"), variant="primary", scale=1, min_width=80, elem_id="send")
-            with gr.Column(scale=2, elem_id="fa-viewer-col"):
+            with gr.Column(scale=2, elem_id="fa-viewer-col", min_width=0):
                 viewer = gr.HTML("", elem_id="plan-viewer", js_on_load=(WEB / "viewer.js").read_text(encoding="utf-8"))
 
         answer_out = [chatbot, session, question, warning, panel, status]
@@ -133,11 +138,12 @@ def build_ui(assistant: Any, store: FeedbackStore, settings: Settings | None = N
         skip_comment.click(chat.skip_comment, [session], comment_out, **private)
         viewer.select(on_open, [session, language], viewer, show_progress="hidden", **private)
         language_out = [chatbot, municipality, panel, warning, status, viewer]
-        language.input(None, [language], None, js=SET_LOCALE, **private)
-        language.input(on_language, [session, language], language_out, **private)
-        demo.load(on_load, None, language, **private).then(
-            None, [language], None, js=SET_LOCALE, **private
-        ).then(on_language, [session, language], language_out, **private)
+        language.input(None, [language], None, js=SET_LOCALE, **private, show_progress="hidden")
+        quiet: dict[str, Any] = {**private, "show_progress": "hidden"}
+        language.input(on_language, [session, language], language_out, **quiet)
+        demo.load(on_load, None, language, **quiet).then(
+            None, [language], None, js=SET_LOCALE, **quiet
+        ).then(on_language, [session, language], language_out, **quiet)
 
         def ask(question: str, municipality: str = "Alle", history: list[str] | None = None, request: gr.Request = None) -> dict[str, Any]:
             """Answer a question from the plans. Returns the Answer as JSON (text, abstained, language, citations)."""
@@ -213,7 +219,7 @@ def main() -> None:
     demo = build_ui(assistant, store, settings)
     demo.queue(default_concurrency_limit=8, max_size=64)
     demo.launch(
-        server_name=settings.host, server_port=settings.port, auth=auth, css=page_css(), js=page_js(), show_error=False,
+        server_name=settings.host, server_port=settings.port, auth=auth, css=page_css(), js=page_js(), head=page_head(), show_error=False,
         footer_links=["api"], theme=gr.themes.Soft(), i18n=I18N,
     )
 
