@@ -133,9 +133,13 @@ def example_messages(lang: str) -> list[dict[str, str]]:
     return [{"text": q} for q in examples(lang)]
 
 
-def stream_words(text: str, chunk: int = 6) -> Iterator[str]:
-    """Prefixes of ``text`` growing a few words at a time (whitespace kept as written)."""
+def stream_words(text: str, steps: int = 4, min_chunk: int = 8) -> Iterator[str]:
+    """Prefixes of ``text`` in at most ``steps`` growing pieces (whitespace kept as written).
+
+    The answer is complete before the first piece is shown, so streaming only gets words on
+    screen sooner; few steps keep screen readers from announcing many fragments."""
     pieces = re.findall(r"\S+\s*", text)
+    chunk = max(min_chunk, -(-len(pieces) // steps))
     for i in range(chunk, len(pieces) + chunk, chunk):
         yield "".join(pieces[:i])
 

@@ -203,7 +203,7 @@ def test_browser_desk_and_phone(app_server, tmp_path):
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="nn-NO")
         page.goto(app_server["url"])
         page.wait_for_function("document.documentElement.lang === 'nn'", timeout=20000)
-        page.wait_for_function("document.querySelector('#municipality input').value === 'Alle kommunar'", timeout=20000)
+        page.wait_for_function("document.querySelector('#municipality input')?.value === 'Alle kommunar'", timeout=20000)
         body = texts_of(page)
         assert "Spørsmålet ditt" in body and "Ny samtale" in body and "Bruk via API" in body and "Loading" not in body
         report["axe"]["first view"] = axe_violations(page)
@@ -276,7 +276,7 @@ def test_browser_desk_and_phone(app_server, tmp_path):
         page.locator("#language label", has_text="Bokmål").click()
         page.wait_for_function("document.documentElement.lang === 'nb'")
         page.get_by_text("Kilder (").first.wait_for(timeout=10000)
-        page.wait_for_function("document.querySelector('#municipality input').value === 'Alle kommuner'", timeout=10000)
+        page.wait_for_function("document.querySelector('#municipality input')?.value === 'Alle kommuner'", timeout=10000)
         page.locator("#language label", has_text="Nynorsk").click()
         page.wait_for_function("document.documentElement.lang === 'nn'")
 
