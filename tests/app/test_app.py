@@ -331,6 +331,8 @@ def test_browser_desk_and_phone(app_server, tmp_path):
         page = context.new_page()
         page.goto(app_server["url"])
         page.wait_for_function("document.documentElement.lang === 'nb'", timeout=20000)
+        page.wait_for_function("document.querySelector('#municipality input')?.value === 'Alle kommuner'", timeout=20000)
+        assert page.locator("#language input:checked").get_attribute("value") == "nb"
         page.locator("#chatbot .example").first.wait_for()
         report["axe"]["phone, first view"] = axe_violations(page)
         assert page.locator("#question textarea").evaluate("e => getComputedStyle(e).fontSize") == "16px"
