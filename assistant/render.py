@@ -20,6 +20,7 @@ from assistant.ui_strings import text as t
 SECTION_SEP = " › "
 _URL = re.compile(r"(https?://[^\s<]+[^\s<.,;:)»])")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+_BOLD = re.compile(r"\*\*([^*<>\n]{1,200}?)\*\*")
 _LEAD_LINE = re.compile(r"^\s*(?:\*\*)?(?:Kort svar|Short answer)\s*:\s*(?:\*\*)?\s*", re.IGNORECASE)
 
 
@@ -50,6 +51,7 @@ def chip(key: str, n: int, lang: str) -> str:
 def inline_text(raw: str, key: str, numbers: set[int], lang: str) -> str:
     """One stretch of answer text: escaped, links clickable, known [n] markers as chips."""
     body = linkify(html.escape(raw.strip(), quote=False))
+    body = _BOLD.sub(r"<strong>\1</strong>", body)  # the composer's only markup: **Municipality:** labels
     body = _MARKER.sub(lambda m: chip(key, int(m.group(1)), lang) if int(m.group(1)) in numbers else m.group(0), body)
     return body.replace("\n", "<br>")
 

@@ -312,3 +312,19 @@ def test_chips_only_for_markers_the_answer_cites():
     steps, _ = ask(FakeAssistant(answer), "?")
     bubble = messages(steps[-1])[-1]["content"]
     assert len(re.findall('class="fa-chip"', bubble)) == 1 and "[7]" in bubble
+
+
+def test_the_composers_bold_municipality_labels_render_as_bold_and_nothing_else_does():
+    answer = Answer("**Sør-Aurdal:** Ifølgje planen … [1]\n\n**Sogndal:** Ifølgje … *ikkje* <b>x</b>", False, "nn",
+                    [Citation(1, "d", "T", "M", "S", "x", 0, 1)], answer_id="k")
+    bubble = messages(ask(FakeAssistant(answer), "?")[0][-1])[-1]["content"]
+    assert "<strong>Sør-Aurdal:</strong>" in bubble and "<strong>Sogndal:</strong>" in bubble
+    assert "**" not in bubble and "<b>" not in bubble and "*ikkje*" in bubble
+
+
+@pytest.mark.parametrize("lang", ["nn", "nb", "en"])
+def test_every_example_question_gets_an_answer_from_the_real_plans(real_assistant, lang):
+    from assistant.ui_strings import examples
+
+    refused = [q for q in examples(lang) if real_assistant.ask(q, language=lang).abstained]
+    assert refused == []
