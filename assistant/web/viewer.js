@@ -36,8 +36,14 @@ watch("value", () => {
   const heading = element.querySelector("#fa-viewer-title");
   const box = element.querySelector(".fa-viewer-text");
   const mark = element.querySelector("#fa-focus");
-  if (box && mark) box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - box.clientHeight / 3);
-  if (!overlay()) element.scrollIntoView({ block: "nearest" });
+  if (overlay()) {
+    // On a phone the whole viewer scrolls (it covers the screen): bring the quote up in it.
+    const sheet = element.querySelector(".fa-viewer");
+    if (sheet && mark) sheet.scrollTop = Math.max(0, mark.getBoundingClientRect().top - sheet.getBoundingClientRect().top + sheet.scrollTop - sheet.clientHeight / 3);
+  } else {
+    if (box && mark) box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - box.clientHeight / 3);
+    element.scrollIntoView({ block: "nearest" });
+  }
   if (heading) heading.focus({ preventScroll: true });
   else if (props.value) element.querySelector(".fa-viewer-close")?.focus();
 });

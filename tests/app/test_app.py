@@ -353,6 +353,9 @@ def test_browser_desk_and_phone(app_server, tmp_path):
         page.locator("#plan-viewer .fa-viewer").wait_for(timeout=10000)
         viewer_box = page.locator("#plan-viewer .fa-viewer").bounding_box()
         assert viewer_box["width"] >= 389 and viewer_box["y"] <= 1, "on a phone the plan covers the screen"
+        page.wait_for_timeout(300)
+        quote_box = page.locator("#fa-focus").bounding_box()
+        assert 0 <= quote_box["y"] < 844, "the quote is scrolled into view on the phone too"
         report["axe"]["phone, plan viewer open"] = axe_violations(page)
         page.locator(".fa-viewer-close").tap()
         page.set_viewport_size({"width": 320, "height": 640})
