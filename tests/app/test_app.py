@@ -280,13 +280,16 @@ def test_browser_desk_and_phone(app_server, tmp_path):
         page.locator("#language label", has_text="Nynorsk").click()
         page.wait_for_function("document.documentElement.lang === 'nn'")
 
-        # "Ny samtale" and the chat's own clear button both start over.
-        page.locator("#new-chat").click()
-        page.locator("#chatbot .example").first.wait_for(timeout=10000)
-        assert page.locator("#chatbot .bot-row").count() == 0
-        ask_in_page(page, "Kva er DUÅ, og kven er det for?")
-        page.locator("#chatbot button[aria-label='Tøm samtalen']").click()
-        page.locator("#chatbot .example").first.wait_for(timeout=10000)
+        # "Ny samtale" and the chat's own clear button both start over, history included:
+        # the follow-up is understood within a conversation and not after a reset.
+        for reset in ("#new-chat", "#chatbot button[aria-label='Tøm samtalen']"):
+            ask_in_page(page, "Hva er helsestasjon for ungdom i Sør-Aurdal?")
+            ask_in_page(page, "Hvilken alder gjelder det for?")
+            assert page.locator("#chatbot .bot-row").last.locator(".fa-refusal").count() == 0
+            page.locator(reset).click()
+            page.locator("#chatbot .example").first.wait_for(timeout=10000)
+            assert page.locator("#chatbot .bot-row").count() == 0
+            ask_in_page(page, "Hvilken alder gjelder det for?", ".fa-refusal")
         page.close()
 
         # Keyboard only: ask, reach a chip, open its card, open the plan, close it.
