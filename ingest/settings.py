@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     auth: str = Field("", description="basic auth as user:password; empty means none")
     feedback_db: Path = ROOT / "data" / "feedback.db"
     log_questions: bool = Field(False, description="debug: log questions (redacted)")
+    ask_per_minute: int = Field(30, description="questions per client per minute (page and /ask); 0 = no limit")
+    feedback_per_minute: int = Field(12, description="ratings and comments per client per minute; 0 = no limit")
+    login_free_failures: int = Field(5, ge=0, description="failed logins (in 5 minutes) before logins slow down")
+    login_max_delay_s: float = Field(10.0, ge=0, description="longest wait per login attempt when throttled")
 
 
 def load_settings(**overrides: object) -> Settings:

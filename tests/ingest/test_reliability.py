@@ -123,7 +123,8 @@ def test_app_binds_loopback_by_default_and_warns_otherwise():
     assert "without authentication" in app.bind_warning(Settings(host="0.0.0.0"))
     assert app.bind_warning(Settings(host="0.0.0.0", auth="staff:secret")) == ""
     assert app.auth_pair(Settings(auth="staff:secret")) == ("staff", "secret")
-    assert app.auth_pair(Settings(auth="nopassword")) is None
+    with pytest.raises(ValueError, match="FA_AUTH"):  # issue 13 item 6: malformed auth stops the app
+        app.auth_pair(Settings(auth="nopassword"))
 
 
 def test_app_builds_the_index_on_first_start(tmp_path, tmp_corpus):
