@@ -34,10 +34,16 @@ from ingest.store import IndexData
 class ComposerTuning:
     """Weights and thresholds, each with its reason; tuned on the dev set only."""
 
+    # How a sentence is scored for a part: a weighted sum of its features (see Composer.candidates).
     lexical_weight: float = 0.15  # sharing the question's words beats only sounding alike
     section_weight: float = 0.04  # the heading names what the part asks about
     rank_weight: float = 0.03  # retrieval's order is a mild prior
-    intent_bonus: float = 0.03  # the passage has the shape asked for (a role, a number …)
+    intent_bonus: float = 0.03  # the passage has the shape asked for (a role, a number …), or defines the term
+    level_weight: float = 0.04  # about the level asked for (or about another level: minus)
+    short_penalty: float = 0.05  # a fragment of under four words says little on its own
+    long_penalty: float = 0.04  # per 40 words beyond 40: a wall of text is a poor quote
+    example_penalty: float = 0.08  # a plan's invented case ("Ole (9) har …") does not answer a real question
+    toc_penalty: float = 0.05  # a contents line ("3.2 Tiltak ….. 12") is not an answer
     keep_margin: float = 0.10  # a companion sentence must be nearly as good as the best
     max_units: int = 4  # per part: an answer, not a page
     list_units: int = 6  # a list question may need more items
@@ -45,9 +51,14 @@ class ComposerTuning:
     min_coverage: float = 0.34  # lexical support needed …
     strong_dense: float = 0.88  # … unless the meaning matches this closely
     multi_margin: float = 0.04  # another municipality's best this close: answer for both
+    across_margin: float = 0.15  # … and when the question asks across municipalities, this close
     chunks_considered: int = 8
     unit_recall: int = 0  # sentences of the asked municipality's plans found by meaning alone, beyond the top chunks
     context_credit: float = 0.85  # a sentence may lean on the one before it for its subject
+
+    def weights(self) -> dict[str, float]:
+        """Feature name → weight (dense similarity is the unit everything else is measured in)."""
+        return _weights_of(self)
     help_floor: float = 0.84  # an open call for help is answered by a named service at least this close
     cross_language_offset: float = 0.04  # English meets Norwegian text this much less similar (e5, dev set)
     specific_share: float = 0.25  # the rarest quarter of the plans' words name things; one asked about must be there
@@ -59,6 +70,14 @@ class ComposerTuning:
     opening_weight: float = 0.05  # the first sentences under a heading that names the topic define it
 
 
+def _weights_of(t: "ComposerTuning") -> dict[str, float]:
+    return {
+        "dense": 1.0, "coverage": t.lexical_weight, "heading": t.section_weight, "rank": t.rank_weight,
+        "shape": t.intent_bonus, "defines": t.intent_bonus, "opening": t.opening_weight, "level": t.level_weight,
+        "short": -t.short_penalty, "long": -t.long_penalty, "example": -t.example_penalty, "toc": -t.toc_penalty,
+    }
+
+
 @dataclass
 class Candidate:
     unit: Unit
@@ -67,6 +86,7 @@ class Candidate:
     dense: float
     coverage: float
     score: float
+    features: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -92,9 +112,9 @@ _DATE = re.compile(
 )
 _CHANNEL = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.\w+|jobbmobil\w*|Helsenorge|Digipost|eige skjema|eget skjema|\w*skjema\b", re.IGNORECASE)
 _COPULA = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert)\b", re.IGNORECASE)
+_ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
 _SHAPED = {"who", "contact", "number", "frequency", "duration", "date", "target", "level", "place"}
 _COUNT_WORDS = {"two": 2, "tre": 3, "three": 3, "fire": 4, "four": 4, "fem": 5, "five": 5, "seks": 6, "six": 6}
-_ACROSS = re.compile(r"\b(kommunane|kommunene|municipalities|kva kommunar|hvilke kommuner|which municipalities|alle kommunane|alle kommunene|begge|both)\b", re.IGNORECASE)
 
 
 class Composer:
@@ -133,8 +153,10 @@ class Composer:
         return extra
 
     def candidates(self, part: Part, hits: list[Hit], vector: np.ndarray, municipality: str | None = None) -> list[Candidate]:
-        """Every unit of the top chunks (and of the chunks found by :meth:`recall`), scored for this part."""
+        """Every unit of the top chunks (and of the chunks found by :meth:`recall`), scored for
+        this part: the weighted sum of :func:`features` (weights in :class:`ComposerTuning`)."""
         t = self.tuning
+        weights = t.weights()
         levels = _levels(part.text) or _levels(part.search_text)
         out: list[Candidate] = []
         considered = hits[: t.chunks_considered]
@@ -143,10 +165,10 @@ class Composer:
             chunk = hit.chunk
             lang = chunk.language
             section = self.evidence.keys(f"{chunk.chunk_id}#section", f"{chunk.title} {chunk.section}", lang)
-            heading = self.evidence.keys(f"{chunk.chunk_id}#heading", chunk.section.split(" › ")[-1], lang)
+            heading_keys = self.evidence.keys(f"{chunk.chunk_id}#heading", chunk.section.split(" › ")[-1], lang)
+            heading = self.evidence.coverage(part.terms, heading_keys)
+            opener = chunk.chunk_id in self._openers
             before: frozenset[str] = frozenset()
-            opening = t.opening_weight * self.evidence.coverage(part.terms, heading) if chunk.chunk_id in self._openers else 0.0
-            defining = "definition" in part.intents
             for position, unit in enumerate(chunk.units):
                 own = self.evidence.keys(unit.unit_id, unit.text, lang)
                 dense = float(self.index.unit_vectors[self.index.unit_index[unit.unit_id]] @ vector)
@@ -154,16 +176,23 @@ class Composer:
                     self.evidence.coverage(part.terms, own | section),
                     t.context_credit * self.evidence.coverage(part.terms, own | section | before),
                 )
-                score = dense + t.lexical_weight * coverage + t.rank_weight / (1 + rank)
-                score += t.section_weight * self.evidence.coverage(part.terms, heading)
-                score += t.intent_bonus * sum(self.intents.has_shape(i, unit.text) for i in part.intents)
-                score += self._level_fit(levels, unit, chunk)
-                score -= self._penalty(unit)
-                if position < 2:
-                    score += opening
-                if defining and self._defines(part, unit, lang):
-                    score += t.intent_bonus
-                out.append(Candidate(unit, chunk, rank, dense, coverage, score))
+                n_words = len(unit.text.split())
+                f = {
+                    "dense": dense,
+                    "coverage": coverage,
+                    "heading": heading,
+                    "rank": 1.0 / (1 + rank),
+                    "shape": float(sum(self.intents.has_shape(i, unit.text) for i in part.intents)),
+                    "defines": float("definition" in part.intents and self._defines(part, unit, lang)),
+                    "opening": heading if opener and position < 2 else 0.0,
+                    "level": self._level_fit(levels, unit, chunk),
+                    "short": float(n_words < 4),
+                    "long": max(0, n_words - 40) / 40,
+                    "example": float(bool(_EXAMPLE.search(unit.text))),
+                    "toc": float(bool(_TOC.search(unit.text))),
+                }
+                score = sum(weights[k] * v for k, v in f.items())
+                out.append(Candidate(unit, chunk, rank, dense, coverage, score, f))
                 before = own
         out.sort(key=lambda c: -c.score)
         return out
@@ -183,19 +212,8 @@ class Composer:
         own = _levels(unit.text)
         heading = _levels(chunk.section.split(" › ")[-1])
         if own - levels or (not own and heading - levels):
-            return -0.04
-        return 0.04 if (own | heading) & levels else 0.0
-
-    @staticmethod
-    def _penalty(unit: Unit) -> float:
-        n = len(unit.text.split())
-        penalty = 0.05 if n < 4 else 0.0
-        penalty += 0.001 * max(0, n - 40)
-        if _EXAMPLE.search(unit.text):
-            penalty += 0.08  # a plan's invented case ("Ole (9) har …") does not answer a real question
-        if _TOC.search(unit.text):
-            penalty += 0.05
-        return penalty
+            return -1.0
+        return 1.0 if (own | heading) & levels else 0.0
 
     # --- deciding -----------------------------------------------------------------------
 
@@ -343,8 +361,8 @@ class Composer:
         best = first[0]
         municipalities = [best.chunk.municipality]
         if q.municipality is None:
-            wanted = len(q.named) >= 2 or bool(_ACROSS.search(q.text))
-            margin = 0.08 if wanted else self.tuning.multi_margin
+            wanted = len(q.named) >= 2 or "across" in q.intents
+            margin = self.tuning.across_margin if wanted else self.tuning.multi_margin
             tops: dict[str, Candidate] = {}
             for c in first:
                 tops.setdefault(c.chunk.municipality, c)
@@ -417,19 +435,23 @@ class Composer:
         return out if len(out) > 1 else []
 
     def _following_lines(self, intro: Unit, wanted: int) -> list[tuple[Unit, Chunk]]:
-        """The units that open each of the next ``wanted`` lines after ``intro`` in its plan."""
+        """The units that open each of the next ``wanted`` items after ``intro`` in its plan:
+        numbered items ("1.", "2.") wherever they sit (headings and blank lines may come
+        between), or else the next lines up to a blank line."""
         text = self.index.doc_texts[intro.doc_id]
-        units = self.index.units
         at = self.index.unit_index[intro.unit_id]
-        out: list[tuple[Unit, Chunk]] = []
-        for unit in units[at + 1 : at + 1 + 4 * wanted]:
-            if unit.doc_id != intro.doc_id or len(out) >= wanted:
-                break
-            if text[max(0, unit.start - 2) : unit.start] == "\n\n" and out:
-                break  # a blank line ends the list
-            if unit.start == 0 or text[unit.start - 1] == "\n":
-                out.append((unit, self.index.chunks[self.index.chunk_index[unit.chunk_id]]))
-        return out
+        heads = [u for u in self.index.units[at + 1 : at + 1 + 8 * wanted]
+                 if u.doc_id == intro.doc_id and (u.start == 0 or text[u.start - 1] == "\n")]
+        numbered = [u for u in heads if _ENUMERATED.match(u.text)]
+        if numbered and heads and heads.index(numbered[0]) <= 2:
+            chosen = numbered[:wanted]
+        else:
+            chosen = []
+            for u in heads:
+                if len(chosen) >= wanted or (chosen and text[max(0, u.start - 2) : u.start] == "\n\n"):
+                    break
+                chosen.append(u)
+        return [(u, self.index.chunks[self.index.chunk_index[u.chunk_id]]) for u in chosen]
 
     def _with_antecedents(self, chosen: list[Candidate]) -> list[Candidate]:
         """A chosen sentence that opens with 'Den', 'Dette', 'They' … brings the sentence before it."""
@@ -549,10 +571,6 @@ def _short_answer(q: Question, best: str, texts: list[str]) -> str:
         channels = list(dict.fromkeys(m.group(0).rstrip(".,)") for m in _CHANNEL.finditer(best)))
         if channels:
             return ", ".join(channels[:3])
-    if intents_ & {"who", "help", "contact"}:
-        named = services_in(best)
-        if named:
-            return ", ".join(named[:3])
     return ""
 
 

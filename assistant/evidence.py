@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from assistant.compounds import CompoundSplitter
 from assistant.lexicon import lexicon
 from assistant.query import Term
-from assistant.text import is_content, normal, stem, words
+from assistant.text import derived, is_content, normal, stem, words
 
 UNKNOWN_TERM_SHARE = 0.5  # weight of a term the plans never use, relative to the median term
 
@@ -45,7 +45,11 @@ class Evidence:
                 if not piece or not is_content(piece):
                     continue
                 canon = normal(piece, lang)
-                yield stem(canon)
+                key = stem(canon)
+                yield key
+                base = derived(key)
+                if base:
+                    yield base
                 for part in self.splitter.split(canon):
                     yield stem(lex.canonical(part))
         yield from (f"nivå_{d}" for d in _levels(text))

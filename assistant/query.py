@@ -16,7 +16,7 @@ from assistant.compounds import CompoundSplitter
 from assistant.intents import Intents, intents
 from assistant.lexicon import lexicon
 from assistant.municipalities import Municipalities
-from assistant.text import is_content, lemma, normal, stem, words
+from assistant.text import derived, is_content, lemma, normal, stem, words
 from ingest.language import detect_language
 
 _INJECTION = re.compile(
@@ -177,6 +177,9 @@ class QuestionReader:
         lex = lexicon()
         canon = normal(word, lang)
         alts: list[tuple[str, ...]] = [(stem(canon),)]
+        base = derived(stem(canon))
+        if base:
+            alts.append((base,))
         for value in (*lex.expand(base), *lex.expand(word), *lex.expand(canon)):
             alts.append(tuple(stem(normal(w, "nb")) for w in value.split()))
         parts = self.splitter.split(canon)

@@ -26,6 +26,7 @@ from assistant.text import tokens
 from ingest.embedding import Embedder
 
 OTHER_MUNICIPALITY_DEPTH = 12  # hits looked at to see whether another municipality also answers
+ACROSS_DEPTH = 30  # hits looked at to see which municipalities a cross-municipality question concerns
 ANSWER_TOPIC_TERMS = 4  # weightiest words of the earlier answer that a follow-up borrows
 _FRAME = re.compile(r"(Ifølgje|Ifølge|According to)\s+«[^»]*»\s*\([^)]*\)[^:\n]*:", re.IGNORECASE)
 
@@ -113,12 +114,19 @@ class Responder:
     def _retrieve(self, q: Question, part: Part, vector: np.ndarray, timings: dict[str, float], n: int | None = None) -> list[Hit]:
         query_tokens = _expanded_tokens(part, q.language)
         n = n or self.depth
-        if len(q.named) >= 2:
+        spread = q.named if len(q.named) >= 2 else self._spread(q, part, vector, query_tokens) if "across" in q.intents and q.municipality is None else []
+        if spread:
             hits: list[Hit] = []
-            for m in q.named:
+            for m in spread:
                 hits += self.retriever.retrieve(part.search_text, vector, n // 2 + 1, m, timings, q.language, query_tokens)
             return sorted(hits, key=lambda h: -h.score)
         return self.retriever.retrieve(part.search_text, vector, n, q.municipality, timings, q.language, query_tokens)
+
+    def _spread(self, q: Question, part: Part, vector: np.ndarray, query_tokens: list[str]) -> list[str]:
+        """The municipalities a question asked across all of them should be answered for: those
+        whose plans come up for it at all (at most five)."""
+        hits = self.retriever.retrieve(part.search_text, vector, ACROSS_DEPTH, None, None, q.language, query_tokens)
+        return list(dict.fromkeys(h.chunk.municipality for h in hits))[:5]
 
     def _other_municipalities(self, q: Question, vector: np.ndarray, answered_from: set[str], timings: dict[str, float]) -> list[str]:
         """Municipalities not answered from whose plans also answer the question closely."""

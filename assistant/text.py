@@ -52,6 +52,14 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
+def derived(key: str) -> str | None:
+    """The verb stem of a verbal noun: "mobbing" → "mobb", "kartlegging" → "kartlegg", so the
+    noun a plan uses and the verb a reader uses ("blir mobba") meet. None for other words."""
+    if key.endswith("ing") and len(key) >= 7:
+        return key[:-3]
+    return None
+
+
 @lru_cache(maxsize=1)
 def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer
@@ -70,7 +78,8 @@ def is_content(word: str, lang: str = "nb") -> bool:
 @lru_cache(maxsize=200_000)
 def _word_tokens(word: str, lang: str) -> tuple[str, ...]:
     parts = [word] + ([p for p in word.split("-") if p] if "-" in word else [])
-    return tuple(stem(normal(p, lang)) for p in parts if is_content(p, lang) and is_content(normal(p, lang), lang))
+    keys = [stem(normal(p, lang)) for p in parts if is_content(p, lang) and is_content(normal(p, lang), lang)]
+    return tuple(k for key in keys for k in (key, derived(key)) if k)
 
 
 def tokens(text: str, lang: str = "nb") -> list[str]:
