@@ -579,6 +579,8 @@ def _levels(text: str) -> set[str]:
             for d in re.findall(r"\d", m.group(1))}
 
 
+_AGE_OR_RANGE = re.compile(r"\d[\d  ]*\s*(?:[–-]\s*\d+\s*)?(?:til\s+\d+\s*)?(?:år|års|years|-år)\b|\d+\s*[–-]\s*\d+|\d+\s+til\s+\d+", re.IGNORECASE)
+_REFERENCE_BEFORE = re.compile(r"(\d\s?[-–./]|§|St\.|nr\.?|kap\w*\.?|side|s\.|punkt|pkt\.?|steg|nivå|trinn|level)\s*$", re.IGNORECASE)
 _COUNTED = re.compile(r"\b(?:kor|hvor)\s+mange\s+(\w+(?:\s+\w+)?)|\bhow\s+many\s+(\w+(?:\s+\w+)?)", re.IGNORECASE)
 _NUMBER_THEN_WORDS = re.compile(r"(?<![\w.,])(\d[\d  .,]*|ein|en|eitt|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|tjue)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.IGNORECASE)
 
@@ -596,8 +598,9 @@ def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subje
         following = evidence.keys(f"after:{m.group(2).lower()}", m.group(2), lang)
         if wanted & following or any(k.startswith(w) or w.startswith(k) for k in following for w in wanted if len(w) > 3 and len(k) > 3):
             return True
-        if not wanted and about_subject and any(ch.isdigit() for ch in number):
-            return True
+        reference = _REFERENCE_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+        if about_subject and any(ch.isdigit() for ch in number) and not _AGE_OR_RANGE.match(text[m.start():]) and not reference:
+            return True  # "Ved utgangen av 2022 var 82 548 bosatt …" — a count, though not of the word asked
     return False
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from evals.runner import run
 
 GRID: dict[str, list[float]] = {
-    "redundant_similarity": [0.95, 1.01],
+    "age_weight": [0.0, 0.06, 0.1],
 }
 
 
