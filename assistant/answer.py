@@ -512,9 +512,13 @@ class Composer:
         return self._render(q, {found[0].chunk.municipality: [chosen]}, [])
 
     def _responsible(self, about: list[Candidate]) -> Pointer | None:
-        """The service responsible for what the question is about, from the passages about it."""
+        """The service responsible for what the question is about, from the passages about it
+        (their own units first, then the other units of their chunks: a table row's
+        "Forankring:" cell may sit in a unit of its own)."""
         ranked = sorted(about, key=lambda c: -c.score)
-        fields = [c for c in ranked if responsible_service(c.unit.text)]
+        neighbours = [Candidate(u, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001)
+                      for c in ranked for u in c.chunk.units if all(u is not a.unit for a in ranked)]
+        fields = [c for c in ranked + neighbours if responsible_service(c.unit.text)]
         return _responsible_in(fields or ranked)
 
     # --- refusing ---------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def responsible_service(text: str) -> str:
     if not m:
         return ""
     named = services_in(m.group(2))
-    return named[0] if named else m.group(2).strip()[:60]
+    return named[0] if named else ""
 
 
 def services_in(text: str) -> list[str]:
