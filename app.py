@@ -22,6 +22,7 @@ import gradio as gr  # noqa: E402
 from assistant import Assistant  # noqa: E402
 from assistant import chat  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
+from assistant.startup import open_assistant  # noqa: E402
 from ingest.settings import Settings, load_settings  # noqa: E402
 
 log = logging.getLogger("app")
@@ -96,9 +97,9 @@ def build_ui(assistant: Assistant, store: FeedbackStore) -> gr.Blocks:
 
 def ensure_index(settings: Settings) -> None:
     """Build the index on first start, with a progress bar in the console."""
-    from ingest import store
+    from ingest.stores import make_store
 
-    if store.current_build_id(settings):
+    if make_store(settings).current_build_id():
         return
     from tqdm import tqdm
 
@@ -141,8 +142,7 @@ def main() -> None:
     for noisy in ("httpx", "bm25s", "chromadb", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = load_settings()
-    ensure_index(settings)
-    assistant = Assistant.from_settings(settings)
+    assistant = open_assistant(settings, prepare=ensure_index)  # starts and says so when the index is unusable
     store = FeedbackStore(settings.feedback_db)
     auth = auth_pair(settings)
     if bind_warning(settings):

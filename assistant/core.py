@@ -1,7 +1,7 @@
 """The Assistant: loads the index once and answers questions.
 
-``Assistant.from_settings()`` wires the embedder, the Chroma-backed dense
-search, BM25 and the composer (or an optional LLM). ``ask`` never raises on
+``Assistant.from_settings()`` wires the embedder, the index store's dense
+search (:mod:`ingest.stores`), BM25 and the composer (or an optional LLM). ``ask`` never raises on
 odd input: empty, oversized or hostile questions get a friendly answer. When
 an ingest switches the index, the next question loads the new build and
 swaps it in whole, so every answer comes from one build.
@@ -16,17 +16,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from assistant.answer import Composer, ComposerTuning
+from assistant.arguments import check_ask_arguments
 from assistant.models import Answer, Retrieved
 from assistant.privacy import find_personal_data, redact
 from assistant.query import Question, read_question
 from assistant.retrieval import HybridRetriever
-from ingest import store
 from ingest.embedding import Embedder, make_embedder
 from ingest.errors import IndexError_
 from ingest.settings import Settings, load_settings
+from ingest.stores import BuildStore, DenseSearch, make_store
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +50,17 @@ class _Loaded:
     build_id: str
     retriever: HybridRetriever
     composer: Composer
+    dense: DenseSearch
 
 
 class Assistant:
     """Answers questions about the plans with cited passages."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, llm: Any | None = None, tuning: ComposerTuning | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, llm: Any | None = None, tuning: ComposerTuning | None = None, store: BuildStore | None = None
+    ) -> None:
         self.settings = settings
+        self.store = store or make_store(settings)
         self.embedder = embedder
         self.llm = llm
         self.tuning = tuning or ComposerTuning(max_units=settings.max_sentences)
@@ -77,40 +80,30 @@ class Assistant:
     # --- index lifecycle ------------------------------------------------------
 
     def _current_id(self) -> str:
-        build_id = store.current_build_id(self.settings)
+        build_id = self.store.current_build_id()
         if not build_id:
             raise IndexError_(f"no index found in {self.settings.index_dir}; build it with: python -m ingest")
         return build_id
 
     def _load(self, build_id: str) -> None:
-        index = store.load_build(self.settings, build_id)
+        """Load a build whole, then swap it in; the old build's files and connections are released."""
+        index = self.store.load_build(build_id)
         if index.embedder != self.embedder.name:
             raise IndexError_(
                 f"the index was built with embedder '{index.embedder}' but the settings use '{self.embedder.name}'; "
                 "rebuild it with: python -m ingest --rebuild"
             )
-        dense = store.DenseIndex(self.settings, build_id)
-        if dense.count() != len(index.chunks):
-            raise IndexError_(f"the vector store for build {build_id} is incomplete; rebuild with: python -m ingest --rebuild")
-        positions = index.chunk_index
-        matrix = index.chunk_vectors
-        municipalities = np.array([c.municipality for c in index.chunks])
-
-        def dense_search(vector, n, municipality):  # type: ignore[no-untyped-def]
-            try:
-                found = dense.search(vector, min(n, len(index.chunks)), municipality)
-                return [(positions[cid], score) for cid, score in found if cid in positions]
-            except Exception as exc:  # the store went away under us (pruned build, server down)
-                log.warning("vector store search failed (%s); using the in-memory vectors of build %s", type(exc).__name__, build_id)
-                scores = matrix @ vector
-                if municipality:
-                    scores = np.where(municipalities == municipality, scores, -np.inf)
-                order = np.argsort(-scores)[:n]
-                return [(int(i), float(scores[i])) for i in order if np.isfinite(scores[i])]
-
-        s = self.settings
-        retriever = HybridRetriever(index, dense_search, s.rrf_k, s.dense_weight, s.bm25_weight)
-        self._loaded = _Loaded(build_id, retriever, Composer(index, retriever.bm25.idf(), self.tuning))
+        dense = self.store.open_search(index)
+        try:
+            s = self.settings
+            retriever = HybridRetriever(index, dense, s.rrf_k, s.dense_weight, s.bm25_weight)
+            loaded = _Loaded(build_id, retriever, Composer(index, retriever.bm25.idf(), self.tuning), dense)
+        except BaseException:
+            dense.close()
+            raise
+        old, self._loaded = self._loaded, loaded
+        if old is not None:
+            old.dense.close()  # questions still running on it fall back to its in-memory vectors
 
     def _refresh(self) -> _Loaded:
         """Swap in a newer build if an ingest switched CURRENT (checked at most once a second)."""
@@ -121,7 +114,7 @@ class Assistant:
             return loaded
         self._checked_at = now
         try:
-            current = store.current_build_id(self.settings)
+            current = self.store.current_build_id()
         except IndexError_:
             return loaded
         if current and current != loaded.build_id:
@@ -132,6 +125,12 @@ class Assistant:
                     except Exception as exc:  # keep answering from the old build
                         log.warning("could not load new index build %s: %s", current, exc)
         return self._loaded or loaded
+
+    def close(self) -> None:
+        """Release the loaded build's files and connections (the assistant cannot answer afterwards)."""
+        if self._loaded is not None:
+            self._loaded.dense.close()
+        self.store.close()
 
     @property
     def build_id(self) -> str:
@@ -150,10 +149,11 @@ class Assistant:
 
         ``municipality`` is what the user picked (a municipality named in the question wins);
         ``language`` ("nn", "nb" or "en", e.g. the UI's language) is used when the question's
-        own words do not tell its written standard.
+        own words do not tell its written standard. Arguments of the wrong type raise
+        :class:`assistant.arguments.AskArgumentError` (a TypeError and a ValueError).
         """
+        check_ask_arguments(question, history, municipality, language)
         t0 = time.perf_counter()
-        question = question if isinstance(question, str) else str(question or "")
         turns = _history_texts(history)[-self.settings.max_history_turns :]
         lang = _lang(question)
         if not question.strip() or not any(ch.isalnum() for ch in question):

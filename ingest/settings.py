@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     chunk_min_words: int = 60
     chunk_max_words: int = 250
 
+    # Limits on what is read and embedded (see docs/operations.md, "Limits")
+    max_plan_bytes: int = Field(20_000_000, gt=0, description="largest plan file read, in bytes")
+    max_plan_chars: int = Field(1_000_000, gt=0, description="most characters of text one plan may have (~15x the largest real plan)")
+    max_unit_chars: int = Field(1200, ge=100, description="longer sentences or table rows are split at word boundaries")
+    embed_max_chars: int = Field(2000, ge=100, description="characters of one text (question, sentence, heading) sent to the embedder")
+    embed_max_tokens: int = Field(512, ge=16, description="tokens of one text the model sees (e5: 512 positions)")
+
     # Retrieval and answering
     top_k: int = 5
     rrf_k: int = 10  # tuned on evals/qa.jsonl (python -m evals tune)
