@@ -81,10 +81,10 @@ def read_plan(path: Path, max_bytes: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise IngestError(path, "is not a regular file (a device, pipe or socket); only plan files are read")
         if info.st_size > max_bytes:
-            raise IngestError(path, f"is {info.st_size / 1e6:.1f} MB; the largest plan file read is {max_bytes / 1e6:.1f} MB (FA_MAX_PLAN_BYTES)")
+            raise IngestError(path, f"is {info.st_size:,} bytes; the largest plan file read is {max_bytes:,} bytes (FA_MAX_PLAN_BYTES)")
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise IngestError(path, f"grew past {max_bytes / 1e6:.1f} MB while being read (FA_MAX_PLAN_BYTES)")
+        raise IngestError(path, f"grew past {max_bytes:,} bytes while being read (FA_MAX_PLAN_BYTES)")
     return data
 
 
