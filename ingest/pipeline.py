@@ -42,14 +42,6 @@ Progress = Callable[[str, int, int], Any]
 
 
 @dataclass
-class _Previous:
-    """The current build, if it can be reused, and whether its vector store can be copied."""
-
-    data: IndexData | None = None
-    store_ok: bool = False
-
-
-@dataclass
 class _Part:
     """One document's share of the new build: rows copied from the previous build, or fresh ones to embed."""
 
@@ -80,35 +72,39 @@ def run_ingest(
         sources = collect_sources(settings, paths, skip_bad, report)
         embedder = embedder or make_embedder(settings)
         previous = _previous(store, embedder, rebuild, report)
-        _classify(sources, previous.data, report, partial=bool(paths))
+        _classify(sources, previous, report, partial=bool(paths))
         report.seconds["scan"] = time.perf_counter() - t0
-        if previous.data is not None and report.up_to_date:
-            report.build_id = previous.data.build_id
-            report.documents, report.chunks, report.units = len(previous.data.docs), len(previous.data.chunks), len(previous.data.units)
-            return report
+        if previous is not None and report.up_to_date:
+            _note_damage(store.verify_build(previous), previous.build_id, report)  # changes are checked while written
+            if report.up_to_date:
+                report.build_id = previous.build_id
+                report.documents, report.chunks, report.units = len(previous.docs), len(previous.chunks), len(previous.units)
+                return report
         return _build(settings, store, sources, previous, embedder, report, progress, skip_bad)
 
 
-def _previous(store: BuildStore, embedder: Embedder, rebuild: bool, report: IngestReport) -> _Previous:
-    """The current build, verified: unreadable files mean re-embedding, a damaged vector store a rewrite."""
+def _previous(store: BuildStore, embedder: Embedder, rebuild: bool, report: IngestReport) -> IndexData | None:
+    """The current build if its files can be reused: unreadable files or another embedder mean re-embedding."""
     current_id = store.current_build_id()
     if rebuild or current_id is None:
-        return _Previous()
+        return None
     try:
         data = store.load_build(current_id)
     except IndexError_ as exc:
         report.repaired.append(f"build {current_id} could not be read, so everything is embedded again ({exc})")
         log.warning("%s", report.repaired[-1])
-        return _Previous()
+        return None
     if data.embedder != embedder.name:
         log.warning("index was built with %s, settings ask for %s: re-embedding everything", data.embedder, embedder.name)
         report.repaired.append(f"build {current_id} was made with embedder {data.embedder}; re-embedded with {embedder.name}")
-        return _Previous()
-    problems = store.verify_build(data)
+        return None
+    return data
+
+
+def _note_damage(problems: list[str], build_id: str, report: IngestReport) -> None:
     if problems:
-        report.repaired.append(f"the vector store of build {current_id} was damaged ({problems[0]}); rewritten from the build's vectors, nothing re-embedded")
+        report.repaired.append(f"the vector store of build {build_id} was damaged ({problems[0]}); rewritten from the build's vectors, nothing re-embedded")
         log.warning("%s", report.repaired[-1])
-    return _Previous(data, store_ok=not problems)
 
 
 def _classify(sources: Sources, previous: IndexData | None, report: IngestReport, partial: bool = False) -> None:
@@ -131,14 +127,14 @@ def _build(
     settings: Settings,
     store: BuildStore,
     sources: Sources,
-    previous: _Previous,
+    previous: IndexData | None,
     embedder: Embedder,
     report: IngestReport,
     progress: Progress | None,
     skip_bad: bool,
 ) -> IngestReport:
     t0 = time.perf_counter()
-    parts = _parts(settings, sources, previous.data, report, progress, skip_bad)
+    parts = _parts(settings, sources, previous, report, progress, skip_bad)
     report.seconds["load+clean+chunk"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     _embed(settings, embedder, parts, report, progress)
@@ -146,7 +142,8 @@ def _build(
     t2 = time.perf_counter()
     data = _assemble(new_build_id(), embedder, parts)
     try:
-        store.write_build(data, base=previous.data if previous.store_ok else None)
+        reusable = previous is not None and not report.repaired  # a damaged store is written whole
+        _note_damage(store.write_build(data, base=previous if reusable else None), previous.build_id if previous else "", report)
         store.set_current(data.build_id)
     except BaseException:
         store.remove_build(data.build_id)

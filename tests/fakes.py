@@ -28,11 +28,13 @@ class MemoryStore:
             raise KeyError(build_id)
         self.current = build_id
 
-    def write_build(self, data: IndexData, base: IndexData | None = None) -> None:
+    def write_build(self, data: IndexData, base: IndexData | None = None) -> list[str]:
         if data.header_vectors is None or len(data.header_vectors) != len(data.chunks):
             raise ValueError("a build needs one heading vector per chunk")
+        problems = list(self.damaged.get(base.build_id, [])) if base is not None else []
         self.builds[data.build_id] = data
-        self.writes.append((data.build_id, base.build_id if base is not None else None))
+        self.writes.append((data.build_id, base.build_id if base is not None and not problems else None))
+        return problems
 
     def load_build(self, build_id: str) -> IndexData:
         if build_id not in self.builds:

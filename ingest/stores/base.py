@@ -40,11 +40,12 @@ class BuildStore(Protocol):
     def set_current(self, build_id: str) -> None:
         """Point at a finished build, atomically for every reader."""
 
-    def write_build(self, data: IndexData, base: IndexData | None = None) -> None:
-        """Write ``data`` as build ``data.build_id``; CURRENT is not touched.
+    def write_build(self, data: IndexData, base: IndexData | None = None) -> list[str]:
+        """Write ``data`` as build ``data.build_id``; CURRENT is not touched. On any error nothing is left behind.
 
-        ``base`` is a verified earlier build whose stored vectors may be reused
-        (only the difference is written); on any error nothing is left behind.
+        ``base`` is the earlier build whose stored vectors may be reused (only the
+        difference is written). Returns what was wrong with ``base``'s vector store
+        if it could not be reused (every vector was written instead).
         """
 
     def load_build(self, build_id: str) -> IndexData:
@@ -54,7 +55,10 @@ class BuildStore(Protocol):
         """Dense search over a loaded build. Raises IndexError_ if its vector store is unusable."""
 
     def verify_build(self, index: IndexData) -> list[str]:
-        """Cheap integrity check of a loaded build's vector store (counts, ids, a sample query): the problems found."""
+        """Cheap integrity check of a loaded build's vector store (counts, ids, a sample query): the problems found.
+
+        Must not disturb assistants reading the build at the same time.
+        """
 
     def remove_build(self, build_id: str) -> None:
         """Delete a build and everything it stored."""

@@ -74,7 +74,8 @@ class ChromaServerStore:
 
     # --- builds ----------------------------------------------------------------
 
-    def write_build(self, data: IndexData, base: IndexData | None = None) -> None:
+    def write_build(self, data: IndexData, base: IndexData | None = None) -> list[str]:
+        """Every vector is sent (the server cannot copy a collection), so ``base`` only saves rewriting plan texts."""
         path = files.start_build(self.index_dir, data.build_id)
         try:
             client = self._client()
@@ -86,6 +87,7 @@ class ChromaServerStore:
         except BaseException:
             self.remove_build(data.build_id)
             raise
+        return []
 
     def load_build(self, build_id: str) -> IndexData:
         if not files.build_path(self.index_dir, build_id).is_dir():

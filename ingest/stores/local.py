@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -62,43 +63,48 @@ class LocalStore:
 
     # --- builds ----------------------------------------------------------------
 
-    def write_build(self, data: IndexData, base: IndexData | None = None) -> None:
+    def write_build(self, data: IndexData, base: IndexData | None = None) -> list[str]:
         path = files.start_build(self.index_dir, data.build_id)
         try:
-            self._write_vectors(path, data, base)
+            problems = self._write_vectors(path, data, base)
             files.write_files(path, data, base)
             files.finish_build(path)
         except BaseException:
             files.remove_files(self.index_dir, data.build_id)
             raise
+        return problems
 
-    def _write_vectors(self, path: Path, data: IndexData, base: IndexData | None) -> None:
+    def _write_vectors(self, path: Path, data: IndexData, base: IndexData | None) -> list[str]:
         """Copy the base build's vector store and apply the difference, or write every vector."""
-        if base is not None and self._copy_verified(base, path / "chroma"):
+        problems = self._copy_checked(base, path / "chroma") if base is not None else []
+        if base is not None and not problems:
             client = self._client(path / "chroma")
             try:
                 _apply_difference(ChromaVectors(client.get_collection(COLLECTION)), base, data)
             finally:
                 client.close()
-            return
+            return []
         client = self._client(path / "chroma")
         try:
             vectors = ChromaVectors(client.create_collection(COLLECTION, metadata=SPACE, embedding_function=None))
             vectors.put([c.chunk_id for c in data.chunks], data.chunk_vectors)
         finally:
             client.close()
+        return problems
 
-    def _copy_verified(self, base: IndexData, target: Path) -> bool:
-        """Copy ``base``'s vector store to ``target`` and check the copy holds ``base``'s vectors.
+    def _copy_checked(self, base: IndexData, target: Path | None) -> list[str]:
+        """Copy ``base``'s vector store and check the copy holds ``base``'s vectors: the problems found.
 
-        Chroma rewrites its files whenever a client opens them, so a copy taken
-        while an assistant opens the base build can be torn: such a copy is
-        dropped and the caller writes every vector instead.
+        The copy is checked, never the original: Chroma rewrites its files whenever
+        a client opens them, and assistants may be reading the original. A good copy
+        is moved to ``target`` (or dropped when ``target`` is None); a bad one is dropped.
         """
         source = self._chroma_dir(base.build_id)
         if not (source / "chroma.sqlite3").is_file():
-            return False
-        trial = target.with_name(target.name + ".copy")  # a client that failed on a path poisons Chroma's cache for it
+            return [f"index build {base.build_id} has no vector store at {source}"]
+        parent = target.parent if target is not None else self.index_dir
+        trial = Path(tempfile.mkdtemp(prefix="chroma-check-", dir=parent))  # a client that failed on a path poisons Chroma's cache for it
+        shutil.rmtree(trial)
         shutil.copytree(source, trial)
         client = None
         try:
@@ -111,12 +117,13 @@ class LocalStore:
         finally:
             if client is not None:
                 client.close()
-        if problems:
-            log.warning("the copied vector store of build %s is not usable (%s); writing every vector", base.build_id, problems[0])
+        if problems or target is None:
             shutil.rmtree(trial, ignore_errors=True)
-            return False
-        trial.rename(target)
-        return True
+        else:
+            trial.rename(target)
+        if problems:
+            log.warning("the vector store of build %s is not usable (%s)", base.build_id, problems[0])
+        return problems
 
     def load_build(self, build_id: str) -> IndexData:
         return files.read_build(self.index_dir, build_id)
@@ -139,12 +146,7 @@ class LocalStore:
         return StoreSearch(index, vectors.nearest, client.close)
 
     def verify_build(self, index: IndexData) -> list[str]:
-        try:
-            search = self.open_search(index)
-        except IndexError_ as exc:
-            return [str(exc)]
-        search.close()
-        return []
+        return self._copy_checked(index, None)
 
     def remove_build(self, build_id: str) -> None:
         files.remove_files(self.index_dir, build_id)

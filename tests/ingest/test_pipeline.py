@@ -142,6 +142,15 @@ def test_a_damaged_vector_store_is_rewritten_without_re_embedding(hash_settings,
     assert memory_store.current_build_id() == report.build_id and "repaired:" in report.summary()
 
 
+def test_damage_found_while_writing_a_change_is_reported_and_everything_written(hash_settings, memory_store):
+    first = build(hash_settings, memory_store)
+    memory_store.damaged[first.build_id] = ["2 of 8 sampled chunk ids are missing from the vector store"]
+    append(hash_settings, SMALL, "\nEndra.\n")
+    report = build(hash_settings, memory_store)
+    assert report.changed == [SMALL] and report.repaired and "sampled chunk ids" in report.repaired[0]
+    assert memory_store.writes[-1] == (report.build_id, None)
+
+
 # --- issue 13: stale plans and bad files that stay bad (real corpus, real embedded store) -----------
 
 
