@@ -29,7 +29,8 @@ def build(index: str, corpus: str, backend: str, cache: str) -> dict[str, Any]:
     report = run_ingest(settings, embedder=replay)
     replay.save()
     return {"ingest_s": round(time.perf_counter() - t0, 1), "documents": report.documents, "chunks": report.chunks, "units": report.units,
-            "stages_s": {k: round(v, 1) for k, v in report.seconds.items()}, "texts_embedded_for_real": replay.real_calls}
+            "stages_s": {k: round(v, 1) for k, v in report.seconds.items()}, "texts_embedded_for_real": replay.real_calls,
+            "texts_replayed_from_a_near_text": replay.near_calls}
 
 
 def probe(index: str, backend: str, limit: int) -> dict[str, Any]:

@@ -28,9 +28,13 @@ class ChromaVectors:
         self._batch = batch
 
     def put(self, ids: list[str], matrix: np.ndarray) -> None:
-        """Add or replace vectors, in batches Chroma accepts."""
+        """Add or replace vectors, in batches Chroma accepts; a refusal becomes an IndexError_ (the build is dropped)."""
         for i in range(0, len(ids), self._batch):
-            self.collection.upsert(ids=ids[i : i + self._batch], embeddings=np.asarray(matrix[i : i + self._batch], dtype=np.float32))
+            try:
+                self.collection.upsert(ids=ids[i : i + self._batch], embeddings=np.asarray(matrix[i : i + self._batch], dtype=np.float32))
+            except Exception as exc:  # seen once in ~20 builds: "Error in compaction: Failed to apply logs to the hnsw segment writer"
+                raise IndexError_(f"the vector store refused chunk vectors {i}–{i + self._batch} ({type(exc).__name__}: {exc}); "
+                                  "the previous index is unchanged: run the ingest again") from exc
 
     def delete(self, ids: list[str]) -> None:
         for i in range(0, len(ids), self._batch):

@@ -20,6 +20,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -138,49 +139,58 @@ def read_manifest(index_dir: Path, build_id: str) -> dict[str, Any]:
 
 
 def read_build(index_dir: Path, build_id: str) -> IndexData:
-    """Load a build's files; any damage becomes an IndexError_ that says how to repair it."""
+    """Load a build's files; any damage becomes an IndexError_ that says how to repair it.
+
+    The chunk vectors are derived from the unit and heading vectors in a second
+    thread (numpy releases the GIL) while this one builds the chunk and unit objects.
+    """
     path = build_path(index_dir, build_id)
     if (path / STAGING).exists():
         raise IndexError_(f"index build {build_id} was never finished; {REBUILD}")
     manifest = read_manifest(index_dir, build_id)
     try:
-        docs = {d: _meta(m) for d, m in manifest["documents"].items()}
-        hashes = {d: str(m.get("sha", "")) for d, m in manifest["documents"].items()}
-        texts = {d: (path / "docs" / f"{d}.txt").read_text(encoding="utf-8") for d in docs}
-        chunks = _read_layout(path, docs, texts)
-        units = [u for c in chunks for u in c.units]
+        names, arrays = _read_layout_arrays(path)
         unit_vectors = _map(path / "units.f16.npy")
         header_vectors = _map(path / "headers.f16.npy")
-        _check_shapes(manifest, chunks, units, unit_vectors, header_vectors)
-        chunk_vectors = vectors.chunk_vectors(unit_vectors, header_vectors, np.array([len(c.units) for c in chunks]))
+        _check_shapes(manifest, arrays, unit_vectors, header_vectors)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            derived = pool.submit(vectors.chunk_vectors, unit_vectors, header_vectors, arrays["chunk_units"])
+            docs = {d: _meta(m) for d, m in manifest["documents"].items()}
+            hashes = {d: str(m.get("sha", "")) for d, m in manifest["documents"].items()}
+            texts = {d: (path / "docs" / f"{d}.txt").read_text(encoding="utf-8") for d in docs}
+            chunks = _objects(names, arrays, docs, texts)
+            chunk_vectors = derived.result()
     except IndexError_:
         raise
     except (OSError, ValueError, KeyError, TypeError, IndexError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexError_(f"the index in {path} is damaged ({type(exc).__name__}: {exc}); {REBUILD}") from exc
     for matrix in (unit_vectors, header_vectors):
         _drop_pages(matrix)  # read once to derive chunk vectors; answers page rows back in as needed
+    units = [u for c in chunks for u in c.units]
     return IndexData(build_id, manifest["embedder"], docs, texts, hashes, chunks, units, unit_vectors, chunk_vectors, header_vectors)
 
 
-def _check_shapes(manifest: dict[str, Any], chunks: list[Chunk], units: list[Unit], unit_vectors: np.ndarray, header_vectors: np.ndarray) -> None:
-    dim = manifest.get("dim")
-    if len(chunks) != manifest.get("chunks") or len(units) != manifest.get("units"):
-        raise ValueError(f"the manifest counts {manifest.get('chunks')} chunks / {manifest.get('units')} units, the layout {len(chunks)} / {len(units)}")
-    if unit_vectors.shape != (len(units), dim) or header_vectors.shape != (len(chunks), dim):
-        raise ValueError(f"vector shapes {unit_vectors.shape} / {header_vectors.shape} do not fit {len(units)} units / {len(chunks)} chunks of dim {dim}")
+def _check_shapes(manifest: dict[str, Any], arrays: dict[str, np.ndarray], unit_vectors: np.ndarray, header_vectors: np.ndarray) -> None:
+    dim, n_chunks, n_units = manifest.get("dim"), len(arrays["chunk_ids"]), len(arrays["unit_ids"])
+    if n_chunks != manifest.get("chunks") or n_units != manifest.get("units") or int(arrays["chunk_units"].sum()) != n_units:
+        raise ValueError(f"the manifest counts {manifest.get('chunks')} chunks / {manifest.get('units')} units, the layout {n_chunks} / {n_units}")
+    if unit_vectors.shape != (n_units, dim) or header_vectors.shape != (n_chunks, dim):
+        raise ValueError(f"vector shapes {unit_vectors.shape} / {header_vectors.shape} do not fit {n_units} units / {n_chunks} chunks of dim {dim}")
 
 
-def _read_layout(path: Path, docs: dict[str, DocMeta], texts: dict[str, str]) -> list[Chunk]:
+def _read_layout_arrays(path: Path) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
     names = json.loads((path / "layout.json").read_text(encoding="utf-8"))
     with np.load(path / "layout.npz", allow_pickle=False) as npz:
-        a = {key: npz[key] for key in npz.files}
+        return names, {key: npz[key] for key in npz.files}
+
+
+def _objects(names: dict[str, list[str]], a: dict[str, np.ndarray], docs: dict[str, DocMeta], texts: dict[str, str]) -> list[Chunk]:
+    """Chunk and Unit objects, texts sliced from their documents: the loop that dominates loading (515k units at 400x)."""
     doc_names, sections = names["docs"], names["sections"]
     cids = a["chunk_ids"].astype(str).tolist()
     uids = a["unit_ids"].astype(str).tolist()
     cdoc, csec, cstart, cend, ckind, cunits = (a[k].tolist() for k in ("chunk_doc", "chunk_section", "chunk_start", "chunk_end", "chunk_kind", "chunk_units"))
     ustart, uend, ukind = (a[k].tolist() for k in ("unit_start", "unit_end", "unit_kind"))
-    if sum(cunits) != len(uids):
-        raise ValueError(f"the layout lists {sum(cunits)} units per chunk but {len(uids)} unit ids")
     chunks: list[Chunk] = []
     row = 0
     for i, cid in enumerate(cids):

@@ -47,12 +47,13 @@ def attempt(index_dir: Path) -> str:
 
 
 @pytest.mark.slow
-def test_a_second_process_is_refused_while_the_first_holds_the_lock_even_with_an_empty_lock_file(tmp_path):
-    (tmp_path / "ingest.lock").write_text("")  # what a pid-file lock left between create and write
-    assert attempt(tmp_path) == "acquired"  # a file alone is not a lock
+def test_a_second_process_is_refused_while_the_first_holds_the_lock_whatever_the_file_holds(tmp_path):
+    (tmp_path / "ingest.lock").write_text("12345")  # a leftover file is not a lock
+    assert attempt(tmp_path) == "acquired"
     holder = hold(tmp_path)
     try:
-        for _ in range(3):
+        for content in ("", "not a pid", "1"):  # "" is what a pid-file lock shows between create and write
+            (tmp_path / "ingest.lock").write_text(content)
             out = attempt(tmp_path)
             assert out.startswith("refused:") and "another ingest" in out
     finally:
