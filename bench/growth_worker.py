@@ -1,6 +1,6 @@
 """One measured step of the growth benchmark, in its own process so memory and load times are its own.
 
-    python -m bench.growth_worker build INDEX CORPUS BACKEND CACHE   # ingest a synthetic corpus (replayed vectors)
+    python -m bench.growth_worker build INDEX CORPUS BACKEND CACHE_DIR   # ingest a synthetic corpus (replayed vectors)
     python -m bench.growth_worker probe INDEX BACKEND LIMIT           # load the assistant, time warm asks, report RSS
 
 Prints one JSON object on its last line.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -24,7 +25,9 @@ def build(index: str, corpus: str, backend: str, cache: str) -> dict[str, Any]:
     from ingest.settings import load_settings
 
     settings = load_settings(index_dir=index, corpus_dir=corpus, embed_backend=backend)
-    replay = ReplayEmbedder(make_embedder(settings), Path(cache))
+    embedder = make_embedder(settings)
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    replay = ReplayEmbedder(embedder, Path(cache) / f"replay-{re.sub(r'[^A-Za-z0-9]+', '-', embedder.name)}.npz")
     t0 = time.perf_counter()
     report = run_ingest(settings, embedder=replay)
     replay.save()

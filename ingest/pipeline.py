@@ -136,6 +136,10 @@ def _build(
     t0 = time.perf_counter()
     parts = _parts(settings, sources, previous, report, progress, skip_bad)
     report.seconds["load+clean+chunk"] = time.perf_counter() - t0
+    if previous is not None and report.up_to_date:  # the only changes were files skipped while cleaning
+        report.build_id = previous.build_id
+        report.documents, report.chunks, report.units = len(previous.docs), len(previous.chunks), len(previous.units)
+        return report
     t1 = time.perf_counter()
     _embed(settings, embedder, parts, report, progress)
     report.seconds["embed"] = time.perf_counter() - t1

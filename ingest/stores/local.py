@@ -152,6 +152,9 @@ class LocalStore:
         files.remove_files(self.index_dir, build_id)
 
     def prune(self, keep: int) -> list[str]:
+        """Old builds, and copies a killed ingest left while checking a vector store (prune runs under the ingest lock)."""
+        for leftover in self.index_dir.glob("chroma-check-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
         return files.prune(self.index_dir, keep, self.current_build_id(), self.remove_build)
 
     def close(self) -> None:

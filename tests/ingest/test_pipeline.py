@@ -104,6 +104,14 @@ def test_bad_file_stops_the_ingest_and_keeps_the_old_index(hash_settings, memory
     assert skipped.documents == 5
 
 
+def test_skip_bad_with_a_file_empty_after_cleaning_writes_no_new_build(hash_settings, memory_store):
+    (Path(hash_settings.corpus_dir) / "tom.md").write_text("Les mer\n\nles videre\n", encoding="utf-8")  # only boilerplate
+    first = build(hash_settings, memory_store, skip_bad=True)
+    again = build(hash_settings, memory_store, skip_bad=True)
+    assert again.up_to_date and again.build_id == first.build_id and len(memory_store.writes) == 1
+    assert any(path.endswith("tom.md") and "no text left" in problem for path, problem in again.skipped)
+
+
 def test_exception_during_embedding_leaves_previous_index(hash_settings, memory_store):
     first = build(hash_settings, memory_store)
 
