@@ -118,19 +118,30 @@ def measure_server(factor: int, backend: str, askers: int = 16, per_asker: int =
 
 
 def _wait_for_chroma(port: int, timeout_s: float = 60) -> None:
-    import socket
+    """Until the server answers its heartbeat."""
+    import chromadb
+
+    from ingest.stores.chroma_vectors import chroma_settings
 
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
+            chromadb.HttpClient(host="127.0.0.1", port=port, settings=chroma_settings()).heartbeat()
+            return
+        except Exception:  # not up yet
             time.sleep(0.3)
     raise RuntimeError("the Chroma server did not start")
 
 
 def plot(rows: list[dict[str, Any]], out_dir: Path) -> None:
+    """growth_latency.png (warm ask p50/p95) and growth_memory.png (process RSS, index size) against chunks."""
+    _figure(rows, [("p50", lambda r: r["answer_ms"]["p50"], "o-"), ("p95", lambda r: r["answer_ms"]["p95"], "s--")],
+            "warm ask latency, ms", "Answer latency against corpus size (2-core CPU)", out_dir / "growth_latency.png")
+    _figure(rows, [("assistant process RSS", lambda r: r["process_rss_mb"], "o-"), ("index on disk", lambda r: r["index_mb"], "s--")],
+            "MB", "Memory and index size against corpus size", out_dir / "growth_memory.png")
+
+
+def _figure(rows: list[dict[str, Any]], series: list[tuple[str, Any, str]], ylabel: str, title: str, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -138,33 +149,18 @@ def plot(rows: list[dict[str, Any]], out_dir: Path) -> None:
 
     chunks = [r["chunks"] for r in rows]
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(chunks, [r["answer_ms"]["p50"] for r in rows], "o-", label="p50")
-    ax.plot(chunks, [r["answer_ms"]["p95"] for r in rows], "s--", label="p95")
+    for label, value, style in series:
+        ax.plot(chunks, [value(r) for r in rows], style, label=label)
     for r in rows:
-        ax.annotate(f"{r['factor']}x", (r["chunks"], r["answer_ms"]["p95"]), textcoords="offset points", xytext=(4, 6))
+        ax.annotate(f"{r['factor']}x", (r["chunks"], series[0][1](r)), textcoords="offset points", xytext=(4, 6))
     ax.set_xscale("log")
     ax.set_xlabel("chunks in the index (log)")
-    ax.set_ylabel("warm ask latency, ms")
-    ax.set_title("Answer latency against corpus size (2-core CPU)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend()
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(out_dir / "growth_latency.png", dpi=110)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(chunks, [r["process_rss_mb"] for r in rows], "o-", label="assistant process RSS")
-    ax.plot(chunks, [r["index_mb"] for r in rows], "s--", label="index on disk")
-    for r in rows:
-        ax.annotate(f"{r['factor']}x", (r["chunks"], r["process_rss_mb"]), textcoords="offset points", xytext=(4, 6))
-    ax.set_xscale("log")
-    ax.set_xlabel("chunks in the index (log)")
-    ax.set_ylabel("MB")
-    ax.set_title("Memory and index size against corpus size")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out_dir / "growth_memory.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
