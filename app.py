@@ -26,6 +26,7 @@ from assistant import Assistant  # noqa: E402
 from assistant import chat  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
 from assistant.limits import LoginThrottle, RateLimiter, parse_auth  # noqa: E402
+from assistant.startup import open_assistant  # noqa: E402
 from assistant.ui_strings import LANGUAGES, gradio_translations, strings  # noqa: E402
 from ingest.settings import Settings, load_settings  # noqa: E402
 
@@ -155,9 +156,9 @@ def build_ui(assistant: Any, store: FeedbackStore, settings: Settings | None = N
 
 def ensure_index(settings: Settings) -> None:
     """Build the index on first start, with a progress bar in the console."""
-    from ingest import store
+    from ingest.stores import make_store
 
-    if store.current_build_id(settings):
+    if make_store(settings).current_build_id():
         return
     from tqdm import tqdm
 
@@ -211,8 +212,7 @@ def main() -> None:
         auth = make_auth(settings)
     except ValueError as exc:
         sys.exit(f"error: {exc}")
-    ensure_index(settings)
-    assistant = Assistant.from_settings(settings)
+    assistant = open_assistant(settings, prepare=ensure_index)  # starts and says so when the index is unusable
     store = FeedbackStore(settings.feedback_db)
     if bind_warning(settings):
         print(bind_warning(settings), file=sys.stderr)

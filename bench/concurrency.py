@@ -22,12 +22,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(index_dir: str | None, timeout_s: float = 120) -> tuple[subprocess.Popen, str, float]:
+def start_app(index_dir: str | None, timeout_s: float = 120, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, float]:
     """Start app.py on a free loopback port; return (process, url, seconds until the first API answer)."""
     from gradio_client import Client
 
     port = free_port()
-    env = {**os.environ, "FA_PORT": str(port), "FA_HOST": "127.0.0.1", "FA_FEEDBACK_DB": str(Path(tempfile.mkdtemp()) / "fb.db")}
+    env = {**os.environ, "FA_PORT": str(port), "FA_HOST": "127.0.0.1", "FA_FEEDBACK_DB": str(Path(tempfile.mkdtemp()) / "fb.db"), **(extra_env or {})}
     if index_dir:
         env["FA_INDEX_DIR"] = index_dir
     started = time.perf_counter()
@@ -46,8 +46,9 @@ def start_app(index_dir: str | None, timeout_s: float = 120) -> tuple[subprocess
     raise RuntimeError("app did not answer in time")
 
 
-def hammer(url: str, workers: int, per_worker: int, texts: list[str], time_limit_s: float = 120) -> dict[str, Any]:
-    """``workers`` threads, each with its own client, ask ``per_worker`` questions (bounded in count and time)."""
+def hammer(url: str | list[str], workers: int, per_worker: int, texts: list[str], time_limit_s: float = 120) -> dict[str, Any]:
+    """``workers`` threads, each with its own client (spread over the given app URLs), ask ``per_worker`` questions
+    (bounded in count and time)."""
     from gradio_client import Client
 
     latencies: list[float] = []
@@ -55,8 +56,10 @@ def hammer(url: str, workers: int, per_worker: int, texts: list[str], time_limit
     lock = threading.Lock()
     deadline = time.perf_counter() + time_limit_s
 
+    urls = [url] if isinstance(url, str) else url
+
     def worker(n: int) -> None:
-        client = Client(url, verbose=False)
+        client = Client(urls[n % len(urls)], verbose=False)
         for i in range(per_worker):
             if time.perf_counter() > deadline:
                 break

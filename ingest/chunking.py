@@ -3,7 +3,9 @@
 Chunks follow sections and sentence boundaries: a section's text is cut into
 pieces of roughly ``min_words``–``max_words`` words, never inside a sentence;
 every table row is a chunk of its own. A chunk's text is exactly
-``cleaned_text[start:end]``, so a UI can highlight it in context.
+``cleaned_text[start:end]``, so a UI can highlight it in context. A sentence
+or row longer than ``max_unit_chars`` (a 100k-character line with no full
+stop) is split at word boundaries: every unit stays quotable and cheap to embed.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from ingest.models import Block, Chunk, CleanDoc, Unit
 from ingest.sentences import split_sentences
 
 
-def chunk_document(doc: CleanDoc, min_words: int = 60, max_words: int = 250) -> list[Chunk]:
+def chunk_document(doc: CleanDoc, min_words: int = 60, max_words: int = 250, max_unit_chars: int = 1200) -> list[Chunk]:
     """All chunks of one document, in document order."""
     chunks: list[Chunk] = []
     body = [b for b in doc.blocks if b.kind != "heading"]
     for (section, row), group in groupby(body, key=lambda b: (b.section, b.row if b.row >= 0 else -1)):
         blocks = list(group)
-        units = [u for block in blocks for u in _units(block)]
+        units = [piece for block in blocks for u in _units(block) for piece in _split_long(u, max_unit_chars)]
         kind = "row" if row >= 0 else "text"
         for piece in _pieces(units, min_words, max_words):
             chunks.append(_make_chunk(doc, section, piece, kind))
@@ -34,6 +36,28 @@ def _units(block: Block) -> list[tuple[str, int, int, str]]:
     if block.kind == "table_row":
         return [(block.text, block.start, block.end, "row")]
     return [(text, start, end, "sentence") for text, start, end in split_sentences(block.text, block.start)]
+
+
+def _split_long(unit: tuple[str, int, int, str], limit: int) -> list[tuple[str, int, int, str]]:
+    """Cut a unit longer than ``limit`` characters at spaces (mid-word only when a word is that long)."""
+    text, start, _, kind = unit
+    if len(text) <= limit:
+        return [unit]
+    out = []
+    pos = 0
+    while pos < len(text):
+        end = len(text) if len(text) - pos <= limit else text.rfind(" ", pos + limit // 2, pos + limit + 1)
+        if end <= pos:
+            end = pos + limit
+        s, e = pos, end
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((text[s:e], start + s, start + e, kind))
+        pos = end
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return out
 
 
 def _pieces(units: list[tuple[str, int, int, str]], min_words: int, max_words: int) -> list[list[tuple[str, int, int, str]]]:

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ingest import tables
-from ingest.models import Block, BlockKind, CleanDoc, DocMeta
+from ingest.blocks import PATTERN_HEADING, BlockBuilder
+from ingest.inline import clean_inline
+from ingest.models import CleanDoc, DocMeta
+from ingest.textnorm import normalise_unicode
+
+__all__ = ["SECTION_SEP", "clean_document", "clean_inline", "is_toc_line", "normalise"]
 
 SECTION_SEP = " › "
 
 _TOC_LINE = re.compile(r"^(?P<title>\S.{0,120}?)(?:\s*\.{3,}\s*|\t+)\s*(?P<page>\d{1,3})\s*$")
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)(?P<dot>\.)?\s+(?P<title>\S.*)$")
-_PATTERN_HEADING = re.compile(r"^(Nivå|Trinn|Steg|Strategi)\s+\d\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–•○▪●*]\s*|\d{1,2}[.)]\s+)(?=\S)")
 _EMPTY_BULLET = re.compile(r"^\s*[-–•○▪●*]\s*$")
 _BOILERPLATE = re.compile(
@@ -33,26 +37,11 @@ _TERMINAL = ".!?»\"”)"
 
 
 def normalise(raw: str) -> str:
-    """Unify line ends and spaces; keep tabs, they carry table structure."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    """NFC without runs of combining marks; unify line ends and spaces; keep tabs, they carry table structure."""
+    text = normalise_unicode(raw).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ")
     text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
     return "\n".join(line.rstrip(" ") for line in text.split("\n"))
-
-
-def clean_inline(text: str) -> str:
-    """Markdown links, emphasis, autolinks and inline HTML tags → plain text."""
-    text = re.sub(r"\[((?:[^\[\]\\]|\\.)+)\]\((#[^)]*|)\)", r"\1", text)  # [BTI](#) → BTI
-    text = re.sub(r"\[((?:[^\[\]\\]|\\.)+)\]\((https?://[^)\s]+)\)", r"\1 (\2)", text)
-    text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
-    text = re.sub(r"\\([()\[\]*_#])", r"\1", text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
-    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"</?(i|b|em|strong|span|u|a)(\s[^>]*)?>", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
-    text = re.sub(r"</?(p|div|ul|ol|li)(\s[^>]*)?>", " ", text, flags=re.IGNORECASE)
-    text = re.sub(r"[ \t]{2,}", " ", text)
-    return text.strip()
 
 
 def is_toc_line(line: str) -> bool:
@@ -61,57 +50,12 @@ def is_toc_line(line: str) -> bool:
     return bool(match) and len(match.group("title").split()) <= 14
 
 
-@dataclass
-class _Builder:
-    """Accumulates blocks and the cleaned text they index into."""
-
-    parts: list[str] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)
-    length: int = 0
-    stack: list[tuple[int, str]] = field(default_factory=list)
-    row_id: int = 0
-
-    def section(self) -> tuple[str, ...]:
-        return tuple(title for _, title in self.stack)
-
-    def add(self, kind: BlockKind, text: str, level: int = 0, row: int = -1) -> None:
-        text = text.strip()
-        if not text:
-            return
-        if kind == "heading":
-            while self.stack and self.stack[-1][0] >= level:
-                self.stack.pop()
-            self.stack.append((level, text))
-        sep = "" if not self.parts else ("\n\n" if kind == "heading" else "\n")
-        self.parts.append(sep)
-        self.length += len(sep)
-        start = self.length
-        self.parts.append(text)
-        self.length += len(text)
-        self.blocks.append(Block(kind, text, start, self.length, self.section(), level, row))
-
-    def extend_last(self, text: str) -> None:
-        """Join a line wrapped at a page break onto the previous block."""
-        last = self.blocks[-1]
-        joined = " " + text.strip()
-        self.parts.append(joined)
-        self.length += len(joined)
-        self.blocks[-1] = Block(last.kind, last.text + joined, last.start, self.length, last.section, last.level, last.row)
-
-    def new_row(self) -> int:
-        self.row_id += 1
-        return self.row_id
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
 def clean_document(raw: str, meta: DocMeta, raw_sha: str = "") -> CleanDoc:
     """Turn a raw export into cleaned text and blocks with section paths."""
     lines = normalise(raw).split("\n")
     toc_titles = {_key(_TOC_LINE.match(l.strip()).group("title")) for l in lines if is_toc_line(l)}  # type: ignore[union-attr]
     repeated = _repeated_lines(lines)
-    builder = _Builder()
+    builder = BlockBuilder()
     state = _LineState(toc_titles=toc_titles)
     i = 0
     while i < len(lines):
@@ -161,7 +105,7 @@ class _LineState:
         self.last_was_heading = False
 
 
-def _add_line(text: str, lines: list[str], i: int, builder: _Builder, state: _LineState) -> None:
+def _add_line(text: str, lines: list[str], i: int, builder: BlockBuilder, state: _LineState) -> None:
     raw_line = text
     text = clean_inline(text)
     if not text or _EMPTY_BULLET.match(text):
@@ -212,7 +156,7 @@ def _heading_level(text: str, raw_line: str, lines: list[str], i: int, state: _L
             return 0
         state.numbered_level = depth
         return depth
-    if _PATTERN_HEADING.match(text) and len(text.split()) <= 20:
+    if PATTERN_HEADING.match(text) and len(text.split()) <= 20:
         return state.numbered_level + 1
     if state.toc_titles and _key(text) in state.toc_titles:
         return 1 if state.numbered_level == 0 else state.numbered_level + 1
@@ -264,5 +208,3 @@ def _repeated_lines(lines: list[str]) -> set[str]:
     """Page headers and footers: short non-table lines seen three or more times."""
     counts = Counter(_key(l) for l in lines if l.strip() and "\t" not in l and "|" not in l and len(l.strip()) < 200)
     return {line for line, n in counts.items() if n >= 3 and len(line) > 20}
-
-TABLE_SEPARATOR = re.compile(r"^[-=_]{2,}$")

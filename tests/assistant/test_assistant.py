@@ -12,18 +12,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from assistant import Assistant
+from assistant.arguments import AskArgumentError
 from ingest.embedding import HashEmbedder
 from ingest.pipeline import run_ingest
 from ingest.settings import Settings
+from tests.fakes import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def hash_assistant(tmp_path_factory):
+    """The real corpus, the hash embedder and the in-memory store: the assistant's logic, fast."""
     settings = Settings(index_dir=tmp_path_factory.mktemp("hash-index"), corpus_dir=ROOT / "corpus", embed_backend="hash", max_question_chars=2000)
-    run_ingest(settings, embedder=HashEmbedder())
-    return Assistant(settings, HashEmbedder())
+    store = MemoryStore()
+    run_ingest(settings, embedder=HashEmbedder(), store=store)
+    return Assistant(settings, HashEmbedder(), store=store)
 
 
 def check(answer):
@@ -67,6 +71,21 @@ NASTY = st.one_of(
 @given(question=NASTY, turns=st.lists(st.text(max_size=80), max_size=30), municipality=st.one_of(st.none(), st.sampled_from(["Sogndal", "sor-aurdal", "Alle", "Oslo", ""])))
 def test_ask_never_raises(hash_assistant, question, turns, municipality):
     check(hash_assistant.ask(question, history=turns, municipality=municipality))
+
+
+@pytest.mark.parametrize(("kwargs", "says"), [
+    ({"municipality": 123}, "municipality must be a str or None, not int"),
+    ({"history": 5}, "history must be a list"),
+    ({"history": "Kva er BTI?"}, "history must be a list"),
+    ({"language": ["nn"]}, "language must be a str or None, not list"),
+    ({"question": None}, "question must be a str, not NoneType"),
+    ({"question": b"Kva er BTI?"}, "question must be a str, not bytes"),
+])
+def test_arguments_of_the_wrong_type_get_a_clear_error(hash_assistant, kwargs, says):
+    arguments = {"question": "Kva er nivå 2 i BTI?", **kwargs}
+    with pytest.raises(AskArgumentError, match=says) as info:
+        hash_assistant.ask(**arguments)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
 
 
 def test_cli_plain_and_json(real_settings):
