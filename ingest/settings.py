@@ -32,7 +32,10 @@ class Settings(BaseSettings):
     embed_model: str = Field("", description="model path or name for sentence-transformers")
     embed_batch_size: int = 64
     embed_threads: int = Field(
-        1, ge=0, description="threads the embedding model uses (0: one per core); 1 keeps answers fast when other work shares the CPU"
+        1, ge=0, description="threads the embedding model uses to answer (0: one per core); 1 keeps answers fast when other work shares the CPU"
+    )
+    ingest_embed_threads: int = Field(
+        0, ge=0, description="threads the embedding model uses in an ingest, a batch job (0: one per core)"
     )
 
     # Vector store
