@@ -190,6 +190,12 @@ def test_composer_refusal_points_to_the_nearest_help_the_plans_name(toy):
     )
 
 
+def test_composer_refuses_when_the_closest_sentence_is_not_close_enough(toy):
+    # every word asked is there, but the plans are about something else below 0.83
+    assert compose(toy, "Kva er SLT?", {"SLT er en": 0.82}, "SLT er en").abstained
+    assert not compose(toy, "Kva er SLT?", {"SLT er en": 0.84}, "SLT er en").abstained
+
+
 def test_composer_refuses_a_close_meaning_without_the_words_asked(toy):
     answered = compose(toy, "Kva er SLT?", {"SLT er en": 0.85}, "SLT er en")
     assert not answered.abstained

@@ -14,6 +14,7 @@ def test_words_are_lower_case_and_keep_hyphenated_words_and_numbers_whole():
 def test_lemma_tries_the_texts_own_standard_first():
     assert lemma("tenestene", "nn") == "teneste"
     assert lemma("tjenestene", "nb") == "tjeneste"
+    assert lemma("er", "nn") == "vere" and lemma("er", "nb") == "være"  # both dictionaries know "er"
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,11 @@ def test_one_english_word_in_a_norwegian_question_does_not_make_it_english(no_mo
     assert detect_language("Kva er level 2 i BTI?") == "nn"
 
 
+def test_english_must_win_outright(no_model):
+    assert language_scores("Kor level?") == {"nn": 1.0, "nb": 0.0, "en": 1.0, "words": 2.0}
+    assert detect_language("Kor level?") == "nn"
+
+
 # --- dictionaries --------------------------------------------------------------------------
 
 
