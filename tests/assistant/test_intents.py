@@ -1,0 +1,146 @@
+"""intents.toml as data (rules) and Intents as its matcher."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import assistant.intents as intents_module
+from assistant.intents import intents
+
+RAW = tomllib.loads(Path(intents_module.__file__).with_name("intents.toml").read_text(encoding="utf-8"))
+
+
+# --- the data file -------------------------------------------------------------------------------------------
+
+
+def test_every_regular_expression_compiles():
+    for name, spec in RAW["intent"].items():
+        for pattern in spec.get("patterns", []):
+            re.compile(pattern, re.IGNORECASE)
+    for name, spec in RAW["detail"].items():
+        re.compile(spec["evidence"])
+        for pattern in spec.get("patterns", []):
+            re.compile(pattern)
+    for name, pattern in RAW["shape"].items():
+        re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+
+
+def test_every_intent_has_cues_or_patterns():
+    for name, spec in RAW["intent"].items():
+        assert spec.get("cues") or spec.get("patterns"), name
+    assert set(intents().kinds) == set(RAW["intent"])
+
+
+def test_every_detail_has_ask_cues_and_evidence():
+    for name, spec in RAW["detail"].items():
+        assert spec.get("ask"), name
+        assert spec.get("evidence"), name
+    i = intents()
+    assert set(i.detail_ask) == set(i.detail_evidence) == set(RAW["detail"])
+
+
+def test_cues_and_framing_words_are_lower_case():
+    cues = [c for spec in RAW["intent"].values() for c in spec.get("cues", [])]
+    cues += [c for spec in RAW["detail"].values() for c in spec["ask"]]
+    cues += RAW["framing"]["words"] + RAW["framing"]["suffixes"]
+    assert [c for c in cues if c != c.lower() or c != c.strip() or not c] == []
+
+
+def test_every_detail_has_a_name_in_every_standard():
+    from assistant.render import phrases
+
+    for lang in ("nn", "nb", "en"):
+        assert set(RAW["detail"]) <= set(phrases()[lang]["details"]), lang
+
+
+def test_shapes_name_intents():
+    assert set(RAW["shape"]) <= set(RAW["intent"])
+
+
+# --- kinds -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("Kven er stafetthaldar?", {"who"}),
+        ("Who is responsible?", {"who"}),
+        ("Kor ofte møtest teamet?", {"frequency"}),
+        ("Kva er dei tre nivåa?", {"definition", "list"}),
+        ("Kva er BTI?", {"definition"}),
+        ("Kven kan eg snakke med?", {"contact", "help", "open_help", "who"}),
+        ("Kva er forskjellen på A og B?", {"definition", "difference"}),
+        ("Hva gjelder i alle kommunene?", {"across", "list"}),
+        ("Kva nivå gjeld for barnet?", {"level"}),
+    ],
+)
+def test_kinds_of_question(question, kinds):
+    assert intents().of(question) == kinds
+
+
+def test_cues_match_whole_words_only():
+    assert "who" not in intents().of("Kvenske namn")  # "kven" inside a word
+    assert "level" not in intents().of("Kva er nivåa?")  # no level word after the question word
+
+
+# --- details -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "details"),
+    [
+        ("Hva er telefonnummeret til helsestasjonen?", {"phone"}),
+        ("Kva er opningstidene til helsestasjonen?", {"hours"}),
+        ("Hva betyr «open dør» for foreldre?", set()),  # Nynorsk "open" is not opening hours
+        ("Kor mykje kostar COS-kurset?", {"price"}),
+        ("Hvor mange ansatte har barnevernet?", {"count"}),
+        ("Kva heiter leiaren?", {"person"}),
+        ("Når er neste kurs?", {"next_date"}),
+        ("Kva er BTI?", set()),
+    ],
+)
+def test_details_asked(question, details):
+    assert intents().details_asked(question) == details
+
+
+def test_evidence_must_show_the_detail():
+    i = intents()
+    assert i.shows("phone", "Ring 57 62 90 00 for time.")
+    assert not i.shows("phone", "Ring helsestasjonen for time.")
+    assert i.shows("price", "Kurset er gratis.") and not i.shows("price", "Kurset er ope for alle.")
+
+
+def test_a_name_asked_for_must_be_one_the_question_does_not_give():
+    i = intents()
+    assert i.shows("person", "Leiaren heiter Kari Nordmann.", "Kva heiter leiaren?")
+    assert not i.shows("person", "Spør Kari Nordmann om det.", "Er Kari Nordmann leiar?")
+
+
+# --- framing, shapes, cue spans --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["gjeld", "sonen", "toåringen", "3-year-old", "lurer"])
+def test_framing_words_and_age_suffixes(word):
+    assert intents().is_framing(word)
+
+
+@pytest.mark.parametrize("word", ["tenesta", "stafetthaldar", "bti"])
+def test_topic_words_are_not_framing(word):
+    assert not intents().is_framing(word)
+
+
+def test_shapes():
+    i = intents()
+    assert i.has_shape("level", "Dette er nivå 2.") and not i.has_shape("level", "Dette er eit nivå.")
+    assert i.has_shape("number", "Det er 27 meldingar.") and not i.has_shape("number", "Det er mange.")
+    assert not i.has_shape("no-such-intent", "nivå 2")
+
+
+def test_cue_spans_are_sorted_positions_of_cues():
+    text = "Kor ofte møtest dei, og kven er med?"
+    assert intents().cue_spans(text) == [(0, 8), (24, 28)]
+    assert [text[a:b] for a, b in intents().cue_spans(text)] == ["Kor ofte", "kven"]
