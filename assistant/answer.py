@@ -112,6 +112,7 @@ _DATE = re.compile(
 )
 _CHANNEL = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.\w+|jobbmobil\w*|Helsenorge|Digipost|eige skjema|eget skjema|\w*skjema\b", re.IGNORECASE)
 _COPULA = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert)\b", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
 _SHAPED = {"who", "contact", "number", "frequency", "duration", "date", "target", "level", "place"}
 _COUNT_WORDS = {"two": 2, "tre": 3, "three": 3, "fire": 4, "four": 4, "fem": 5, "five": 5, "seks": 6, "six": 6}
@@ -435,23 +436,40 @@ class Composer:
         return out if len(out) > 1 else []
 
     def _following_lines(self, intro: Unit, wanted: int) -> list[tuple[Unit, Chunk]]:
-        """The units that open each of the next ``wanted`` items after ``intro`` in its plan:
-        numbered items ("1.", "2.") wherever they sit (headings and blank lines may come
-        between), or else the next lines up to a blank line."""
+        """The items after ``intro`` in its plan: numbered items ("1.", "2.") wherever they sit
+        (headings and blank lines may come between) until the numbering starts again; or else
+        the next lines until a blank line or a heading. An item that is only its number ("1.")
+        keeps the sentence that follows it on its line."""
         text = self.index.doc_texts[intro.doc_id]
         at = self.index.unit_index[intro.unit_id]
-        heads = [u for u in self.index.units[at + 1 : at + 1 + 8 * wanted]
-                 if u.doc_id == intro.doc_id and (u.start == 0 or text[u.start - 1] == "\n")]
+        window = [u for u in self.index.units[at + 1 : at + 1 + 8 * wanted] if u.doc_id == intro.doc_id]
+        heads = [u for u in window if u.start == 0 or text[u.start - 1] == "\n"]
         numbered = [u for u in heads if _ENUMERATED.match(u.text)]
-        if numbered and heads and heads.index(numbered[0]) <= 2:
-            chosen = numbered[:wanted]
-        else:
-            chosen = []
-            for u in heads:
-                if len(chosen) >= wanted or (chosen and text[max(0, u.start - 2) : u.start] == "\n\n"):
-                    break
+        chosen: list[Unit] = []
+        if numbered and heads.index(numbered[0]) <= 2:
+            last = 0
+            for u in numbered:
+                n = _item_number(u.text)
+                if len(chosen) >= wanted or (n is not None and n <= last):
+                    break  # a new list starts numbering again
+                last = n if n is not None else last + 1
                 chosen.append(u)
-        return [(u, self.index.chunks[self.index.chunk_index[u.chunk_id]]) for u in chosen]
+        else:
+            end = intro.end
+            for u in heads:
+                gap = text[end : u.start]
+                if len(chosen) >= wanted or (chosen and ("\n\n" in gap or gap.strip())):
+                    break  # a blank line or a heading ends the list
+                chosen.append(u)
+                end = next((w.end for w in window if w.start >= u.start and (w.end == len(text) or text[w.end : w.end + 1] == "\n")), u.end)
+        out: list[Unit] = []
+        for u in chosen:
+            out.append(u)
+            if _BARE_NUMBER.match(u.text):
+                following = next((w for w in window if w.start >= u.end), None)
+                if following is not None and "\n" not in text[u.end : following.start]:
+                    out.append(following)
+        return [(u, self.index.chunks[self.index.chunk_index[u.chunk_id]]) for u in out]
 
     def _with_antecedents(self, chosen: list[Candidate]) -> list[Candidate]:
         """A chosen sentence that opens with 'Den', 'Dette', 'They' … brings the sentence before it."""
@@ -595,6 +613,8 @@ def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subje
     asked = _COUNTED.search(question)
     noun = ((asked.group(1) or asked.group(2)) if asked else "").lower()
     wanted = evidence.keys(f"noun:{noun}", noun, lang) if noun else frozenset()
+    if wanted & evidence.keys(f"text:{hash(text)}", text, lang):
+        about_subject = False  # it names what was counted, but no number stands next to it
     for m in _NUMBER_THEN_WORDS.finditer(text):
         number = m.group(1).strip()
         if re.fullmatch(r"(19|20)\d\d", number) or (not any(ch.isdigit() for ch in number) and not wanted):
@@ -626,6 +646,11 @@ def _section_openers(chunks: list[Chunk]) -> set[str]:
             out.add(chunk.chunk_id)
         previous = chunk
     return out
+
+
+def _item_number(text: str) -> int | None:
+    m = re.match(r"\s*(\d{1,2})\s?[.)]", text)
+    return int(m.group(1)) if m else None
 
 
 def _count_asked(text: str) -> int:

@@ -25,6 +25,11 @@ class Lexicon:
     english_stopwords: frozenset[str]  # only for English text: many are Norwegian words too ("by", "her")
     longest_phrase: int
 
+    @property
+    def shared_forms(self) -> frozenset[str]:
+        """The Bokmål spellings the standards table maps to: already in the shared form."""
+        return frozenset(self.standards.values())
+
     def canonical(self, lemma: str) -> str:
         """The shared (Bokmål) spelling of a lemma, so both standards meet in one form."""
         return self.standards.get(lemma, lemma)

@@ -31,14 +31,19 @@ def variants(name: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def norwegian_municipalities() -> tuple[str, ...]:
-    """All names (and their Sami/Kven alternatives) from the data file."""
-    names: list[str] = []
+def name_groups() -> tuple[tuple[str, ...], ...]:
+    """Each municipality's names from the data file: its Norwegian name and its Sami/Kven ones."""
+    groups: list[tuple[str, ...]] = []
     for line in Path(__file__).with_name("norwegian_municipalities.txt").read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            names.extend(part.strip() for part in line.split("/") if part.strip())
-    return tuple(dict.fromkeys(names))
+            groups.append(tuple(part.strip() for part in line.split("/") if part.strip()))
+    return tuple(groups)
+
+
+def norwegian_municipalities() -> tuple[str, ...]:
+    """All names (and their Sami/Kven alternatives) from the data file."""
+    return tuple(dict.fromkeys(name for group in name_groups() for name in group))
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,14 @@ class Municipalities:
 
     def __init__(self, corpus_names: Iterable[str]) -> None:
         self.corpus = tuple(dict.fromkeys(n for n in corpus_names if n))
-        corpus_folded = {_fold(n) for n in self.corpus}
-        others = [n for n in norwegian_municipalities() if _fold(n) not in corpus_folded]
-        self._corpus_re = self._pattern(self.corpus, re.IGNORECASE)
+        corpus_folded = {_fold(n): n for n in self.corpus}
+        aliases = {alias: corpus_folded[_fold(name)] for group in name_groups() for name in group
+                   if _fold(name) in corpus_folded for alias in group}  # a plan's municipality by any of its names
+        others = [n for n in norwegian_municipalities() if n not in aliases and _fold(n) not in corpus_folded]
+        self._corpus_re = self._pattern([*self.corpus, *aliases], re.IGNORECASE)
         self._other_re = self._pattern(others, 0)
         self._canonical = {v: n for n in self.corpus for v in variants(n)}
+        self._canonical.update({v: canonical for alias, canonical in aliases.items() for v in variants(alias)})
         self._canonical_other = {v: n for n in others for v in variants(n)}
 
     @staticmethod

@@ -28,7 +28,7 @@ def _service_pattern() -> re.Pattern[str]:
     data = tomllib.loads(Path(__file__).with_name("services.toml").read_text(encoding="utf-8"))
     names = sorted(data["names"], key=len, reverse=True)
     suffixes = "|".join(re.escape(s) for s in data["suffixes"])
-    inflection = r"(?:en|et|a|i|ene|ane|ar|er|s|ens|ets|as)?"
+    inflection = r"(?:en|et|a|i|ene|ane|ar|er|s|ens|ets|as|n|na|ne|nes|r|ns)?"  # "helsestasjonen", "fastlegen", "skulen"
     alternatives = [r"(?<![\w-])" + re.escape(n) + inflection + r"(?![\w-])" for n in names] + [r"\b[\w-]{3,}(?:" + suffixes + r")\b"]
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
@@ -42,7 +42,10 @@ def responsible_service(text: str) -> str:
     if not m:
         return ""
     named = services_in(m.group(2))
-    return named[0] if named else ""
+    if named:
+        return named[0]
+    value = m.group(2).strip()[:60]
+    return value if value[:1].isalpha() and not re.search(r"https?://|www\.|@", value) else ""  # a role, not a link
 
 
 def services_in(text: str) -> list[str]:

@@ -43,6 +43,8 @@ def normal(word: str, lang: str = "nb") -> str:
     lex = lexicon()
     if word in lex.standards:
         return lex.standards[word]
+    if word in lex.shared_forms:
+        return word  # "veileder" is already the shared form: lemmatising would make it the verb "veilede"
     base = lemma(word, lang)
     return lex.canonical(base)
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 _WORD = re.compile(r"[a-zæøåéèüö']+", re.IGNORECASE)
+_ACRONYM_FREE = re.compile(r"\b(?![A-ZÆØÅ]{2,}\b)[A-Za-zæøåÆØÅéèüö']{2,}")  # a word that is not all capitals
 DICTIONARY_WEIGHT = 0.5  # a dictionary-only word is weaker evidence than a marker word
 _MAX_WORDS = 400  # plenty for a plan; keeps detection of long texts cheap
 
@@ -60,8 +61,8 @@ def language_scores(text: str) -> dict[str, float]:
 def detect_language(text: str, default: str = "nb") -> str:
     """Return ``"nn"``, ``"nb"`` or ``"en"`` for ``text`` (``default`` when nothing tells)."""
     scores = language_scores(text)
-    if not scores["words"]:
-        return default
+    if not scores["words"] or not _ACRONYM_FREE.search(text):
+        return default  # nothing but acronyms ("BTI?"): no standard can claim it, so the caller's default holds
     nn, nb, en = scores["nn"], scores["nb"], scores["en"]
     if en > max(nn, nb) and en >= max(1.0, scores["words"] // 4):
         return "en"

@@ -274,24 +274,18 @@ def test_composer_list_intro_brings_unnumbered_lines(toy):
     assert quoted(answer) == "Tilboda for familiar er:\nOpen barnehage kvar måndag\nFamiliesenteret i sentrum\nFritidsklubben for ungdom"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: ingest splits '1. Samtale med barnet.' into the units '1.' and 'Samtale med "
-                   "barnet.'; the composer takes the line-opening unit of each item, so a list answer quotes only '1. 2. 3.'")
 def test_composer_list_items_numbered_with_a_full_stop_keep_their_text(toy):
     answer = compose(toy, "Kva er rutinane ved uro?", {"Rutinane ved": 0.9}, "Rutinane ved")
     for item in ("Samtale med barnet.", "Kartlegging av situasjonen.", "Melding til barnevernet."):
         assert item in answer.text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with no count asked, up to six numbered items are collected 'wherever they sit', "
-                   "so the items of the next list (another section, numbering from 1 again) are quoted as this list's")
 def test_composer_list_stops_where_the_numbering_starts_again(toy):
     answer = compose(toy, "Kva er BTI?", {"BTI har fire nivå": 0.9}, "BTI har fire")
     assert "4) Barnet treng hjelp" in answer.text
     assert "Samtale med foreldra" not in answer.text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an unnumbered list ends at a blank line, tested on the two characters before a line; "
-                   "after a heading they are 'heading\\n', so the list runs on into the next sections (here an invented example)")
 def test_composer_unnumbered_list_ends_with_its_section(toy):
     answer = compose(toy, "Kva for tilbod finst for familiar?", {"Tilboda for": 0.9}, "Tilboda for")
     assert "Fritidsklubben for ungdom" in answer.text

@@ -15,16 +15,6 @@ RAW = tomllib.loads(LEXICON_PATH.read_text(encoding="utf-8"))
 STANDARDS = RAW["standards"]
 WORD_OR_PHRASE = re.compile(r"^[a-zæøåéü]+(?: [a-zæøåéü]+)*$")
 
-# Nynorsk lemmas whose Bokmål twin, standing alone, is lemmatised into another word by simplemma
-# (a participle or a verb), so the two standards do not meet. See the xfail below.
-TWINS_THAT_DO_NOT_MEET = {
-    "føresett": "nb 'foresatt' is lemmatised to the verb 'foresette' (token 'foresett')",
-    "tilsett": "nb 'ansatt' is lemmatised to the verb 'ansette' (token 'ansett')",
-    "rettleiar": "nb 'veileder' is lemmatised to the verb 'veilede' (token 'veil')",
-    "låginntekt": "nb 'lavinntekt' is lemmatised to 'lavinntekk'",
-}
-
-
 # --- [standards] -----------------------------------------------------------------------------
 
 
@@ -62,9 +52,7 @@ def test_nynorsk_and_bokmal_questions_give_identical_tokens():
 @pytest.mark.parametrize(
     ("nn", "nb"),
     [
-        pytest.param(nn, nb, marks=pytest.mark.xfail(strict=True, reason=f"BUG: {TWINS_THAT_DO_NOT_MEET[nn]}"))
-        if nn in TWINS_THAT_DO_NOT_MEET
-        else (nn, nb)
+        (nn, nb)
         for nn, nb in STANDARDS.items()
     ],
 )

@@ -100,11 +100,6 @@ def test_other_municipalities_only_when_capitalised_mid_sentence_or_followed_by_
     assert m.named(text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a corpus municipality's Sami/Kven name (same line of the data file) is taken for another "
-    "municipality without a plan, so the composer would answer 'Eg har ingen plan frå Guovdageaidnu'",
-)
 def test_a_corpus_municipalitys_sami_name_is_that_municipality():
     m = Municipalities(["Kautokeino"])
     assert m.others_named("Kva gjer Guovdageaidnu for barn?") == []

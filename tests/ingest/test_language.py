@@ -110,11 +110,6 @@ def test_default_is_bokmal():
     assert detect_language("") == "nb"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with no word any standard can claim (only an acronym), lingua's character guess wins over "
-    "the caller's default (the UI language): 'BTI?' in the Nynorsk UI is answered in English",
-)
 @pytest.mark.parametrize("text", ["BTI?", "HFU?", "COS?"])
 def test_an_acronym_alone_keeps_the_callers_standard(text):
     assert detect_language(text, default="nn") == "nn"
