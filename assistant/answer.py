@@ -248,30 +248,31 @@ class Composer:
         for pe in parts:
             pe.candidates = self.candidates(pe.part, pe.hits, pe.vector, q.municipality)
         all_candidates = [c for pe in parts for c in pe.candidates]
+        near = _near_municipalities(q, all_candidates)
         elsewhere = [m for m in q.others_named if not q.named and not self._mentioned(m, all_candidates)]
         if elsewhere:
             return self.refusal(q, query_vector, reason=say(lang, "refusal_other_municipality", asked=join(lang, elsewhere),
                                                               available=join(lang, sorted({d.municipality for d in self.index.docs.values()}))), pointer=False)
         if not self.in_scope(all_candidates, lang):
-            return self.refusal(q, query_vector)
+            return self.refusal(q, query_vector, near=near)
         missing_anchor = self._missing_anchor(q, all_candidates)
         if missing_anchor is not None:
-            return self.refusal(q, query_vector, reason=say(lang, "refusal_anchor", term=missing_anchor.text))
+            return self.refusal(q, query_vector, reason=say(lang, "refusal_anchor", term=missing_anchor.text), near=near)
         answered = [pe for pe in parts if pe.candidates and self.supported(pe.candidates[0], pe.candidates, lang)]
         if not answered:
             if any("open_help" in pe.part.intents for pe in parts) and not q.details:
                 helped = self._help_answer(q, parts[0])
                 if helped is not None:
                     return helped
-            return self.refusal(q, query_vector)
+            return self.refusal(q, query_vector, near=near)
         groups = self._groups(q, answered)
         if not groups:
-            return self.refusal(q, query_vector)
+            return self.refusal(q, query_vector, near=near)
         self._add_details(q, groups, answered)
         chosen_all = [c for g in groups.values() for cs in g for c in cs]
         missing = self._missing_detail(q, chosen_all)
         if missing:
-            return self.refusal(q, query_vector, reason=say(lang, "refusal_detail", detail=detail_name(lang, missing)), about=chosen_all)
+            return self.refusal(q, query_vector, reason=say(lang, "refusal_detail", detail=detail_name(lang, missing)), about=chosen_all, near=near)
         timings["select"] = (time.perf_counter() - t0) * 1000
         answer = self._render(q, groups, [pe for pe in parts if pe not in answered])
         timings["format"] = (time.perf_counter() - t0) * 1000 - timings["select"]
@@ -523,7 +524,7 @@ class Composer:
         """An open call for help ("kven kan eg snakke med?") is answered by the help the plans name
         that is closest to the worry, even when the worry itself is not in the plans."""
         t = self.tuning
-        found = self.pointers.nearest_many(pe.vector, q.municipality, k=2, floor=t.help_floor)
+        found = self.pointers.nearest_many(pe.vector, _near_municipalities(q, pe.candidates), k=2, floor=t.help_floor)
         if not found:
             return None
         chosen = [Candidate(p.unit, p.chunk, 0, p.similarity, 0.0, p.similarity) for p in found]
@@ -542,7 +543,7 @@ class Composer:
     # --- refusing ---------------------------------------------------------------------------------
 
     def refusal(self, q: Question, query_vector: np.ndarray | None, reason: str = "", pointer: bool = True,
-                about: list[Candidate] | None = None) -> Answer:
+                about: list[Candidate] | None = None, near: list[str] | None = None) -> Answer:
         """Say the plans don't answer, why when known, and the nearest help they name (cited).
 
         When the plans do describe what was asked about but lack the detail (a price, opening
@@ -553,7 +554,7 @@ class Composer:
         cited = Cited(self.index.doc_texts)
         found = self._responsible(about or []) if pointer else None
         if found is None and pointer and query_vector is not None:
-            found = self.pointers.nearest(query_vector, q.municipality)
+            found = self.pointers.nearest(query_vector, near if near is not None else ([q.municipality] if q.municipality else []))
         if found is not None:
             text, n = cited.cite(Quote(found.chunk, [found.unit]))
             frame = say(lang, "frame", title=found.chunk.title, municipality=found.chunk.municipality)
@@ -635,6 +636,15 @@ def _rows_by_municipality(index: IndexData) -> dict[str, np.ndarray]:
     for i, unit in enumerate(index.units):
         by.setdefault(municipality_of.get(unit.chunk_id, ""), []).append(i)
     return {m: np.array(rows, dtype=np.int64) for m, rows in by.items()}
+
+
+def _near_municipalities(q: Question, candidates: list[Candidate], most: int = 3) -> list[str]:
+    """Where to look for the nearest help: the municipality asked about, else those of the best
+    passages (never every municipality of a national index)."""
+    if q.municipality:
+        return [q.municipality]
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    return list(dict.fromkeys(c.chunk.municipality for c in ranked))[:most]
 
 
 def _section_openers(chunks: list[Chunk]) -> set[str]:

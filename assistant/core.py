@@ -231,5 +231,9 @@ def _lang(text: str, hint: str | None) -> str:
 
 
 def _vocabulary(index: Any) -> set[str]:
-    """The plans' own lemmas: compound parts are known when the plans use them as words."""
-    return {lemma(w, c.language) for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()}
+    """The plans' own lemmas: compound parts are known when the plans use them as words
+    (each distinct word of each standard lemmatised once: a national index repeats most words)."""
+    by_language: dict[str, set[str]] = {}
+    for c in index.chunks:
+        by_language.setdefault(c.language, set()).update(words(c.text))
+    return {lemma(w, lang) for lang, distinct in by_language.items() for w in distinct if len(w) >= 3 and w.isalpha()}

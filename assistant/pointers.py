@@ -23,14 +23,28 @@ from ingest.models import Chunk, Unit
 MIN_SIMILARITY = 0.80  # below this the "nearest" service has nothing to do with the question
 
 
+_INFLECTIONS = ("", "en", "et", "a", "i", "ene", "ane", "ar", "er", "s", "ens", "ets", "as", "n", "na", "ne", "nes", "r", "ns")
+_TOKEN = re.compile(r"\w[\w-]*")
+
+
+@dataclass(frozen=True)
+class _Services:
+    single: frozenset[str]  # every inflected form of the one-word names ("helsestasjonen", "fastlegen")
+    multi: re.Pattern[str] | None  # the few names of several words ("psykisk helseteneste")
+    suffixes: tuple[str, ...]  # "…teamet", "…kontoret": any word ending so names a service
+
+
 @lru_cache(maxsize=1)
-def _service_pattern() -> re.Pattern[str]:
+def _services() -> _Services:
+    """Looked up word by word (one big pattern with open-ended words backtracks badly: 18 s over
+    129k sentences at 100x)."""
     data = tomllib.loads(Path(__file__).with_name("services.toml").read_text(encoding="utf-8"))
-    names = sorted(data["names"], key=len, reverse=True)
-    suffixes = "|".join(re.escape(s) for s in data["suffixes"])
-    inflection = r"(?:en|et|a|i|ene|ane|ar|er|s|ens|ets|as|n|na|ne|nes|r|ns)?"  # "helsestasjonen", "fastlegen", "skulen"
-    alternatives = [r"(?<![\w-])" + re.escape(n) + inflection + r"(?![\w-])" for n in names] + [r"\b[\w-]{3,}(?:" + suffixes + r")\b"]
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+    names = [n.lower() for n in data["names"]]
+    single = frozenset(n + ending for n in names if " " not in n for ending in _INFLECTIONS)
+    multi_names = sorted((n for n in names if " " in n), key=len, reverse=True)
+    endings = "|".join(e for e in _INFLECTIONS if e)
+    multi = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?:{endings})?(?![\w-])" for n in multi_names), re.IGNORECASE) if multi_names else None
+    return _Services(single, multi, tuple(s.lower() for s in data["suffixes"]))
 
 
 _RESPONSIBLE_FIELD = re.compile(r"\b(Ansvar|Ansvarleg|Ansvarlig|Forankring|Tilbydar|Tilbyder|Kontakt)\s*:\s*([^.;\n]+)", re.IGNORECASE)
@@ -50,7 +64,20 @@ def responsible_service(text: str) -> str:
 
 def services_in(text: str) -> list[str]:
     """Service names as the text writes them, in order, without repeats."""
-    return list(dict.fromkeys(m.group(0) for m in _service_pattern().finditer(text)))
+    known = _services()
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    if known.multi is not None:
+        for m in known.multi.finditer(text):
+            found.append((m.start(), m.group(0)))
+            taken.append(m.span())
+    for m in _TOKEN.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        word = m.group(0).lower()
+        if word in known.single or any(word.endswith(s) and len(word) >= len(s) + 3 for s in known.suffixes):
+            found.append((m.start(), m.group(0)))
+    return list(dict.fromkeys(name for _, name in sorted(found)))
 
 
 @dataclass(frozen=True)
@@ -62,31 +89,38 @@ class Pointer:
 
 
 class PointerFinder:
-    """Keeps, per municipality, the units that name a service, with their vectors."""
+    """Finds, per municipality, the units that name a service (worked out on first use for each
+    municipality: a national index holds 356 of them, and most are never asked about)."""
 
     def __init__(self, chunks: list[Chunk], unit_vectors: np.ndarray, unit_index: dict[str, int]) -> None:
-        by_municipality: dict[str, list[tuple[Unit, Chunk]]] = {}
+        self._chunks_of: dict[str, list[Chunk]] = {}
         for chunk in chunks:
-            for unit in chunk.units:
-                if services_in(unit.text):
-                    by_municipality.setdefault(chunk.municipality, []).append((unit, chunk))
-        self._units = by_municipality
-        self._rows = {m: np.array([unit_index[u.unit_id] for u, _ in pairs]) for m, pairs in by_municipality.items()}
+            self._chunks_of.setdefault(chunk.municipality, []).append(chunk)
         self._vectors = unit_vectors
+        self._unit_index = unit_index
+        self._cache: dict[str, tuple[list[tuple[Unit, Chunk]], np.ndarray]] = {}
 
-    def nearest(self, query_vector: np.ndarray, municipality: str | None) -> Pointer | None:
-        """The service-naming sentence most like the question, in ``municipality`` (or anywhere)."""
-        found = self.nearest_many(query_vector, municipality, 1)
+    def _named_in(self, municipality: str) -> tuple[list[tuple[Unit, Chunk]], np.ndarray]:
+        found = self._cache.get(municipality)
+        if found is None:
+            pairs = [(u, c) for c in self._chunks_of.get(municipality, []) for u in c.units if services_in(u.text)]
+            rows = np.array([self._unit_index[u.unit_id] for u, _ in pairs], dtype=np.int64)
+            found = self._cache[municipality] = (pairs, rows)
+        return found
+
+    def nearest(self, query_vector: np.ndarray, municipalities: list[str]) -> Pointer | None:
+        """The service-naming sentence most like the question, in one of ``municipalities``."""
+        found = self.nearest_many(query_vector, municipalities, 1)
         return found[0] if found else None
 
-    def nearest_many(self, query_vector: np.ndarray, municipality: str | None, k: int, floor: float = MIN_SIMILARITY) -> list[Pointer]:
+    def nearest_many(self, query_vector: np.ndarray, municipalities: list[str], k: int, floor: float = MIN_SIMILARITY) -> list[Pointer]:
         """The ``k`` service-naming sentences most like the question, best first."""
         found: list[Pointer] = []
-        for name in [municipality] if municipality else list(self._units):
-            pairs = self._units.get(name or "")
+        for name in municipalities:
+            pairs, rows = self._named_in(name)
             if not pairs:
                 continue
-            scores = self._vectors[self._rows[name]] @ query_vector
+            scores = np.asarray(self._vectors[rows], dtype=np.float32) @ query_vector
             for i in np.argsort(-scores)[:k]:
                 unit, chunk = pairs[int(i)]
                 found.append(Pointer(services_in(unit.text)[0], unit, chunk, float(scores[int(i)])))

@@ -23,7 +23,7 @@ _LEMMA_ORDER = {"nn": ("nn", "nb"), "nb": ("nb", "nn"), "en": ("nb", "nn")}
 
 def words(text: str) -> list[str]:
     """Lower-case words; a hyphenated word ("BTI-teamet") is one word here."""
-    return [m.group(0).lower() for m in _WORD.finditer(text)]
+    return _WORD.findall(text.lower())
 
 
 @lru_cache(maxsize=200_000)
@@ -84,11 +84,24 @@ def _word_tokens(word: str, lang: str) -> tuple[str, ...]:
     return tuple(k for key in keys for k in (key, derived(key)) if k)
 
 
+_TOKEN_MEMO: dict[str, dict[str, tuple[str, ...]]] = {}  # per standard: word → tokens (a memo, like lru_cache)
+_MEMO_LIMIT = 500_000
+
+
 def tokens(text: str, lang: str = "nb") -> list[str]:
     """Content tokens for BM25 and overlap: shared form, stopwords out, stemmed, plus level tokens.
 
-    A hyphenated word ("COS-kurset", "BTI-teamet") yields the whole and its parts.
+    A hyphenated word ("COS-kurset", "BTI-teamet") yields the whole and its parts. Every distinct
+    word is worked out once (a national index tokenises ~12M words at load, mostly repeats).
     """
-    out = [t for w in words(text) for t in _word_tokens(w, lang)]
+    memo = _TOKEN_MEMO.setdefault(lang, {})
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    out: list[str] = []
+    for w in _WORD.findall(text.lower()):
+        found = memo.get(w)
+        if found is None:
+            found = memo[w] = _word_tokens(w, lang)
+        out.extend(found)
     out.extend(f"nivå_{m.group(2)}" for m in _LEVEL.finditer(text))
     return out

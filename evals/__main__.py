@@ -72,6 +72,11 @@ def _assistant(index: Path | None, corpus: Path | None) -> Any:
 def _missed_floors(m: dict[str, Any], floors: dict[str, Any]) -> list[str]:
     failures = []
     for name, floor in floors.items():
+        if name == "min_over_baselines":
+            best = max(m.get("dense_top3_accuracy") or 0.0, m.get("bm25_top3_accuracy") or 0.0)
+            if floor is not None and (m.get("answer_accuracy") or 0.0) < best + floor:
+                failures.append(f"answer_accuracy {m.get('answer_accuracy')} < best plain baseline {best:.3f} + {floor}")
+            continue
         if name == "tags":
             for tag, tag_floors in floor.items():
                 failures += [f"[{tag}] {f}" for f in _missed_floors(m["by"]["tag"].get(tag, {}), tag_floors)]

@@ -44,9 +44,8 @@ case "${1:-run}" in
     browser
     echo "==> building the index (incremental)"
     "$PY" -m ingest --quiet
-    echo "==> evaluation floors"
-    "$PY" -m evals run --qa evals/qa.jsonl --out evals/out \
-      --min-answer 0.94 --min-citation 0.96 --min-refusal 0.95 --max-false-refusal 0.03
+    echo "==> evaluation floors (dev, test, out-of-domain; evals/sets.toml)"
+    "$PY" -m evals all --out evals/out
     echo "==> dependency audit"
     "$PY" scripts/audit.py
     echo "==> tests"

@@ -22,6 +22,8 @@ SANDNES = Plan("sandnes", "Plan for forebygging", "Sandnes", "nb", (
     ("SLT", "Barneverntjenesten deltar i SLT-arbeidet. Planen revideres hvert fjerde år."),
 ))
 
+ALL = ["Sogndal", "Sandnes"]
+
 
 @pytest.fixture(scope="module")
 def index():
@@ -80,37 +82,39 @@ def test_responsible_service_reads_the_responsibility_field():
 
 def test_nearest_is_the_closest_service_sentence_in_the_municipality(index, finder):
     query = similarities(index, {"Helsestasjonen har": 0.85, "Foreldre kan": 0.90, "PPT hjelper": 0.82, "Barneverntjenesten": 0.99})
-    found = finder.nearest(query, "Sogndal")
+    found = finder.nearest(query, ["Sogndal"])
     assert found.unit == unit(index, "Foreldre kan") and found.service == "helsesjukepleiar"
     assert found.chunk.municipality == "Sogndal" and found.similarity == pytest.approx(0.90)
 
 
-def test_nearest_anywhere_when_no_municipality(index, finder):
+def test_nearest_among_the_municipalities_given_and_only_those(index, finder):
     query = similarities(index, {"Foreldre kan": 0.90, "Barneverntjenesten": 0.95})
-    assert finder.nearest(query, None).service == "Barneverntjenesten"
+    assert finder.nearest(query, ALL).service == "Barneverntjenesten"
+    assert finder.nearest(query, ["Sogndal"]).unit == unit(index, "Foreldre kan")
+    assert finder.nearest(query, []) is None
 
 
 def test_sentences_that_name_no_service_are_never_pointers(index, finder):
     query = similarities(index, {"Planen gjeld": 0.99, "Planen revideres": 0.99, "Helsestasjonen har": 0.81})
-    assert finder.nearest(query, None).unit == unit(index, "Helsestasjonen har")
+    assert finder.nearest(query, ALL).unit == unit(index, "Helsestasjonen har")
 
 
 def test_no_pointer_below_the_floor_or_in_a_municipality_without_plans(index, finder):
     below = MIN_SIMILARITY - 0.01
     query = similarities(index, {"Helsestasjonen har": below, "Foreldre kan": below})
-    assert finder.nearest(query, "Sogndal") is None
-    assert finder.nearest(similarities(index, {"Helsestasjonen har": 0.9}), "Bergen") is None
+    assert finder.nearest(query, ["Sogndal"]) is None
+    assert finder.nearest(similarities(index, {"Helsestasjonen har": 0.9}), ["Bergen"]) is None
 
 
 def test_nearest_many_is_best_first_and_honours_k_and_floor(index, finder):
     query = similarities(index, {"Helsestasjonen har": 0.85, "Foreldre kan": 0.90, "PPT hjelper": 0.70})
-    found = finder.nearest_many(query, "Sogndal", k=3, floor=0.5)
+    found = finder.nearest_many(query, ["Sogndal"], k=3, floor=0.5)
     assert [p.service for p in found] == ["helsesjukepleiar", "Helsestasjonen", "PPT"]
-    assert [p.service for p in finder.nearest_many(query, "Sogndal", k=3)] == ["helsesjukepleiar", "Helsestasjonen"]
-    assert len(finder.nearest_many(query, "Sogndal", k=1, floor=0.0)) == 1
+    assert [p.service for p in finder.nearest_many(query, ["Sogndal"], k=3)] == ["helsesjukepleiar", "Helsestasjonen"]
+    assert len(finder.nearest_many(query, ["Sogndal"], k=1, floor=0.0)) == 1
 
 
 def test_an_index_without_service_sentences_has_no_pointers():
     index = build_index([Plan("p", "T", "Sogndal", "nn", (("S", "Planen gjeld for fire år."),))])
     finder = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
-    assert finder.nearest(np.ones(len(index.units), dtype=np.float32), None) is None
+    assert finder.nearest(np.ones(len(index.units), dtype=np.float32), ALL) is None

@@ -130,3 +130,15 @@ def test_floors_set_the_exit_code(real_settings, tmp_path):
     assert ok.stdout.startswith("answer 1.000 | citation 1.000")
     missed = subprocess.run(cmd + ["--max-false-refusal", "-1"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert missed.returncode == 1 and "FLOOR MISSED" in missed.stderr
+
+
+def test_floors_name_every_metric_missed_and_the_margin_over_the_plain_baselines():
+    from evals.__main__ import _missed_floors
+
+    m = {"answer_accuracy": 0.80, "citation_accuracy": 0.95, "refusal_rate": None, "false_refusal_rate": 0.05,
+         "dense_top3_accuracy": 0.74, "bm25_top3_accuracy": 0.79, "by": {"tag": {"x": {"answer_accuracy": 0.5}}}}
+    assert _missed_floors(m, {"min_answer": 0.78, "max_false_refusal": 0.06, "min_over_baselines": 0.01}) == []
+    missed = _missed_floors(m, {"min_answer": 0.81, "max_false_refusal": 0.04, "min_over_baselines": 0.02,
+                                "min_refusal": 0.9, "tags": {"x": {"min_answer": 0.6}}})
+    assert len(missed) == 5 and any("baseline 0.790 + 0.02" in f for f in missed)
+    assert any(f.startswith("refusal_rate None") for f in missed) and any(f.startswith("[x]") for f in missed)
