@@ -44,8 +44,9 @@ class ComposerTuning:
     long_penalty: float = 0.04  # per 40 words beyond 40: a wall of text is a poor quote
     example_penalty: float = 0.08  # a plan's invented case ("Ole (9) har …") does not answer a real question
     toc_penalty: float = 0.05  # a contents line ("3.2 Tiltak ….. 12") is not an answer
-    keep_margin: float = 0.10  # a companion sentence must be nearly as good as the best
-    max_units: int = 4  # per part: an answer, not a page
+    question_penalty: float = 0.05  # a sentence that asks ("Kva er foreldrestøtte?", a heading) answers nothing
+    keep_margin: float = 0.15  # a companion sentence must be nearly as good as the best
+    max_units: int = 4  # per part: an answer, not a page (FA_MAX_SENTENCES sets it)
     list_units: int = 6  # a list question may need more items
     scope_floor: float = 0.83  # best sentence less similar than this: the plans are about something else
     min_coverage: float = 0.34  # lexical support needed …
@@ -75,6 +76,7 @@ def _weights_of(t: "ComposerTuning") -> dict[str, float]:
         "dense": 1.0, "coverage": t.lexical_weight, "heading": t.section_weight, "rank": t.rank_weight,
         "shape": t.intent_bonus, "defines": t.intent_bonus, "opening": t.opening_weight, "level": t.level_weight,
         "short": -t.short_penalty, "long": -t.long_penalty, "example": -t.example_penalty, "toc": -t.toc_penalty,
+        "asks": -t.question_penalty,
     }
 
 
@@ -191,6 +193,7 @@ class Composer:
                     "long": max(0, n_words - 40) / 40,
                     "example": float(bool(_EXAMPLE.search(unit.text))),
                     "toc": float(bool(_TOC.search(unit.text))),
+                    "asks": float(unit.text.rstrip().endswith("?")),
                 }
                 score = sum(weights[k] * v for k, v in f.items())
                 out.append(Candidate(unit, chunk, rank, dense, coverage, score, f))
@@ -199,7 +202,11 @@ class Composer:
         return out
 
     def _defines(self, part: Part, unit: Unit, lang: str) -> bool:
-        """'X er …', 'X (…) betyr …': the unit opens with a term the part asks about."""
+        """'X er …', 'X (…) betyr …': the unit opens with a term the part asks about; or it spells
+        out an acronym asked about ("Betre tverrfagleg innsats (BTI)", "BTI (Betre …)")."""
+        for term in part.terms:
+            if term.anchor and re.search(rf"\b{re.escape(term.text)}\s*\(\s*[A-ZÆØÅa-zæøå]|\(\s*{re.escape(term.text)}\s*\)", unit.text):
+                return True
         head = " ".join(unit.text.split()[:6])
         if not _COPULA.search(" ".join(unit.text.split()[:10])):
             return False

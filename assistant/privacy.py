@@ -34,7 +34,9 @@ _PHONE_BODY = (
     r"|[2-9]\d{3}[ .\-]\d{4}"
     r"|[2-9]\d{3}[ .\-]\d{2}[ .\-]\d{2}"
 )
-_PHONE = re.compile(rf"(?<![\d+])(?:(?:\+|00)47[ .\-]?)?(?:{_PHONE_BODY})(?![\d])")
+# "2017-2025", "2024 2032": a span of years (everywhere in plans), not a phone number grouped 4-4.
+_YEARS = r"(?!(?:19|20)\d\d[ .\-](?:19|20)\d\d(?!\d))"
+_PHONE = re.compile(rf"(?<![\d+])(?:(?:\+|00)47[ .\-]?)?{_YEARS}(?:{_PHONE_BODY})(?![\d])")
 _PHONE_INTL = re.compile(r"(?<![\d+])(?:\+|00)47[ .\-]?\d(?:[ .\-]?\d){7}(?![\d])")
 
 FNR_MASK = "[fødselsnummer fjernet]"

@@ -89,6 +89,7 @@ def score(rows: Sequence[dict[str, Any]], k: int = 5) -> dict[str, Any]:
         "pointer_rate": _ratio(sum(bool(r["pointer_ok"]) for r in pointed), len(pointed)),
         "dense_top3_accuracy": _ratio(sum(bool(r["dense_top3_ok"]) for r in with_baselines), len(with_baselines)),
         "bm25_top3_accuracy": _ratio(sum(bool(r["bm25_top3_ok"]) for r in with_baselines), len(with_baselines)),
+        "answer_words_p50": round(percentile([float(r.get("answer_words", 0)) for r in rows if not r["abstained"]], 50), 1),
         "latency_p50_ms": round(percentile(latencies, 50), 1),
         "latency_p95_ms": round(percentile(latencies, 95), 1),
     }

@@ -15,7 +15,8 @@ from typing import Any
 from evals.runner import run
 
 GRID: dict[str, list[float]] = {
-    "age_weight": [0.0, 0.06, 0.1],
+    "keep_margin": [0.10, 0.15],
+    "max_units": [4, 5],
 }
 
 

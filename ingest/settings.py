@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     dense_weight: float = 0.7
     bm25_weight: float = 1.0
     candidates: int = 20
-    max_sentences: int = 3
+    max_sentences: int = Field(4, ge=1, description="most sentences an answer quotes for one part of a question (the composer's max_units)")
     max_question_chars: int = 2000
     max_history_turns: int = 20
 
