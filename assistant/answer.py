@@ -242,8 +242,12 @@ class Composer:
         return closest >= t.lexical_floor - shift and coverage >= t.lexical_coverage
 
     def in_scope(self, candidates: list[Candidate], lang: str) -> bool:
-        shift = self.tuning.cross_language_offset if lang == "en" else 0.0
-        return bool(candidates) and max(c.dense for c in candidates) >= self.tuning.scope_floor - shift
+        """Some passage is about this: close in meaning, or close enough and holding most of the
+        question's weighted words (a name asked about, as in a news question)."""
+        t = self.tuning
+        shift = t.cross_language_offset if lang == "en" else 0.0
+        return any(c.dense >= t.scope_floor - shift or (c.dense >= t.lexical_floor - shift and c.coverage >= t.lexical_coverage)
+                   for c in candidates)
 
     # --- composing ------------------------------------------------------------------------
 

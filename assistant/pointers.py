@@ -23,7 +23,8 @@ from ingest.models import Chunk, Unit
 MIN_SIMILARITY = 0.80  # below this the "nearest" service has nothing to do with the question
 
 
-_INFLECTIONS = ("", "en", "et", "a", "i", "ene", "ane", "ar", "er", "s", "ens", "ets", "as", "n", "na", "ne", "nes", "r", "ns")
+_INFLECTIONS = ("", "en", "et", "a", "i", "ene", "ane", "ar", "er", "s", "ens", "ets", "as")
+_INFLECTIONS_AFTER_E = ("", "n", "na", "ne", "nes", "r", "ns", "s")  # "fastlege" → "fastlegen", "skule" → "skulen"
 _TOKEN = re.compile(r"\w[\w-]*")
 
 
@@ -40,9 +41,9 @@ def _services() -> _Services:
     129k sentences at 100x)."""
     data = tomllib.loads(Path(__file__).with_name("services.toml").read_text(encoding="utf-8"))
     names = [n.lower() for n in data["names"]]
-    single = frozenset(n + ending for n in names if " " not in n for ending in _INFLECTIONS)
+    single = frozenset(n + ending for n in names if " " not in n for ending in (_INFLECTIONS_AFTER_E if n.endswith("e") else _INFLECTIONS))
     multi_names = sorted((n for n in names if " " in n), key=len, reverse=True)
-    endings = "|".join(e for e in _INFLECTIONS if e)
+    endings = "|".join(e for e in dict.fromkeys(_INFLECTIONS + _INFLECTIONS_AFTER_E) if e)
     multi = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?:{endings})?(?![\w-])" for n in multi_names), re.IGNORECASE) if multi_names else None
     return _Services(single, multi, tuple(s.lower() for s in data["suffixes"]))
 
