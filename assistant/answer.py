@@ -30,7 +30,7 @@ from ingest.models import Chunk, Unit
 from ingest.store import IndexData
 
 
-@dataclass
+@dataclass(slots=True)
 class ComposerTuning:
     """Weights and thresholds, each with its reason; tuned on the dev set only."""
 
@@ -56,10 +56,6 @@ class ComposerTuning:
     chunks_considered: int = 8
     unit_recall: int = 0  # sentences of the asked municipality's plans found by meaning alone, beyond the top chunks
     context_credit: float = 0.85  # a sentence may lean on the one before it for its subject
-
-    def weights(self) -> dict[str, float]:
-        """Feature name → weight (dense similarity is the unit everything else is measured in)."""
-        return _weights_of(self)
     help_floor: float = 0.84  # an open call for help is answered by a named service at least this close
     cross_language_offset: float = 0.04  # English meets Norwegian text this much less similar (e5, dev set)
     specific_share: float = 0.25  # the rarest quarter of the plans' words name things; one asked about must be there
@@ -69,6 +65,10 @@ class ComposerTuning:
     detail_margin: float = 0.15  # … and so may a unit holding the detail asked for (a number, a date)
     list_margin: float = 0.10  # … and so may the intro of the list a list question asks for
     opening_weight: float = 0.05  # the first sentences under a heading that names the topic define it
+
+    def weights(self) -> dict[str, float]:
+        """Feature name → weight (dense similarity is the unit everything else is measured in)."""
+        return _weights_of(self)
 
 
 def _weights_of(t: "ComposerTuning") -> dict[str, float]:

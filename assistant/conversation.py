@@ -25,9 +25,10 @@ _STARTS_LIKE_FOLLOW_UP = re.compile(
     r"korleis med|hvordan med|gjeld det|gjelder det|does that|is that|er det same|er det samme|same for|det same|det samme)\b",
     re.IGNORECASE,
 )
-_POINTS_BACK = re.compile(
-    r"\b(då|da|then|too|også|òg|as well|there|der|dit|same|samme)\s*[?.!]*\s*$"
-    r"|\b(det|den|dei|de|dette|desse|disse|it|them|that|this|those|han|ho|hun|him|her)\s*[?.!]*\s*$",
+_POINTS_BACK_ADVERB = re.compile(r"\b(då|da|then|too|også|òg|as well|there|der|dit|same|samme)\s*[?.!]*\s*$", re.IGNORECASE)
+_POINTS_BACK_PRONOUN = re.compile(  # "… det?", "… gjelder det for?" (a stranded preposition after it)
+    r"\b(det|den|dei|de|dette|desse|disse|it|them|that|this|those|han|ho|hun|him|her)"
+    r"(\s+(for|om|til|med|på|av|frå|fra|i|about|with|to|of|on))?\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 _TOPIC_SWITCH = re.compile(
@@ -77,6 +78,18 @@ def topic_terms(reader: QuestionReader, q: Question) -> list[Term]:
     return [t for t in q.terms if not reader.intents.of(t.text) and not t.text.startswith("nivå")]
 
 
+def unresolved(reader: QuestionReader, q: Question) -> bool:
+    """Whether the question cannot be understood alone: it names no topic ("Kven er ansvarleg?")
+    or refers to one by a pronoun with at most one topic word of its own ("Kva alder gjeld det for?")."""
+    topic = topic_terms(reader, q)
+    return not topic or bool(_POINTS_BACK_PRONOUN.search(q.text)) and len(topic) <= 1
+
+
+def _points_back(reader: QuestionReader, q: Question) -> bool:
+    """Unresolved alone, or ending in "… då?" / "… too?" with at most one topic word."""
+    return unresolved(reader, q) or bool(_POINTS_BACK_ADVERB.search(q.text)) and len(topic_terms(reader, q)) <= 1
+
+
 def kind_of(reader: QuestionReader, q: Question, has_history: bool) -> Kind:
     """How a question relates to the conversation before it (see module docstring)."""
     if not has_history:
@@ -85,7 +98,7 @@ def kind_of(reader: QuestionReader, q: Question, has_history: bool) -> Kind:
     topic = topic_terms(reader, q)
     if _TOPIC_SWITCH.search(text):
         return Kind.ALONE
-    if _STARTS_LIKE_FOLLOW_UP.search(text) or not topic or (_POINTS_BACK.search(text) and len(topic) <= 1):
+    if _STARTS_LIKE_FOLLOW_UP.search(text) or _points_back(reader, q):
         return Kind.FOLLOW_UP
     if len(topic) <= 2 and not q.named and not q.others_named:
         return Kind.CHECK

@@ -103,9 +103,15 @@ class Municipalities:
         """Municipalities without plans here that ``text`` names."""
         return list(dict.fromkeys(m.name for m in self.mentions(text) if not m.in_corpus))
 
+    @staticmethod
+    def means_all(value: object) -> bool:
+        """True for a choice of no municipality in particular (None, '', 'Alle', 'all', '*')."""
+        return not isinstance(value, str) or not value.strip() or value.strip().lower() in ("alle", "all", "none", "*")
+
     def normalise(self, value: object) -> str | None:
-        """A caller's choice ('sor-aurdal', 'Alle', '') → canonical corpus name, or None for all."""
-        if not isinstance(value, str) or not value.strip() or value.strip().lower() in ("alle", "all", "none", "*"):
+        """A caller's choice ('sor-aurdal', 'Alle', '') → canonical corpus name, or None for all
+        (and for a municipality the corpus does not hold)."""
+        if self.means_all(value):
             return None
         return self._canonical.get(_fold(value.strip())) or self._canonical.get(_fold(value.strip()).translate(_ASCII))
 

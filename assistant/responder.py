@@ -16,7 +16,7 @@ import numpy as np
 from assistant.answer import Composer, PartEvidence
 import re
 
-from assistant.conversation import Kind, Turn, kind_of, merge, previous_turn, refers_to_municipality, with_municipality_of
+from assistant.conversation import Kind, Turn, kind_of, merge, previous_turn, refers_to_municipality, unresolved, with_municipality_of
 from assistant.models import Answer, Retrieved
 from assistant.query import Part, Question, QuestionReader
 from assistant.render import say
@@ -77,6 +77,9 @@ class Responder:
                 timings: dict[str, float]) -> Result:
         """The answer to ``question`` in its conversation (see :meth:`understand`)."""
         q, alternative = self.understand(question, history, selected, hint)
+        if not history and "open_help" not in q.intents and unresolved(self.reader, q):
+            # "Kva alder gjeld det for?" in a new conversation: say so rather than guess what "det" is
+            return Result(self.composer.refusal(q, None, reason=say(q.language, "refusal_unresolved"), pointer=False), q, [])
         result = self.answer(q, timings)
         if alternative is not None and result.answer.abstained:
             second = self.answer(alternative, timings)
@@ -107,6 +110,8 @@ class Responder:
         chosen = self.reader.municipalities.normalise(selected)
         if chosen:
             q.municipality, q.named = chosen, []
+        elif not self.reader.municipalities.means_all(selected):
+            return []  # a filter on a municipality without plans matches nothing
         part = (q.parts or [Part(q.text, q.search_text, q.terms, q.intents)])[0]
         vector = self.embedder.embed_query(part.dense_text or q.text)
         return self._retrieve(q, part, vector, {}, max(k, self.depth))[:k]

@@ -24,6 +24,12 @@ def markers(text: str) -> set[int]:
     return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
 
 
+def cites_only_a_pointer(answer) -> bool:  # noqa: ANN001
+    """A refusal quotes nothing as an answer: at most one citation, the help it points to."""
+    refusal, _, pointer = answer.text.partition("\n\n")
+    return not markers(refusal) and len(answer.citations) <= 1 and markers(pointer) == {c.n for c in answer.citations}
+
+
 def test_done_when_example_level_2_cites_bti(real_assistant):
     answer = real_assistant.ask("Kva nivå i BTI gjeld når to tenester samarbeider med barnet og heimen?")
     assert not answer.abstained
@@ -57,8 +63,8 @@ def test_nynorsk_question_about_a_bokmal_plan(real_assistant):
 )
 def test_out_of_scope_and_absent_details_are_refused(real_assistant, question):
     answer = real_assistant.ask(question)
-    assert answer.abstained and answer.citations == []
-    assert "finn" in answer.text.lower()
+    assert answer.abstained and "finn" in answer.text.lower()
+    assert cites_only_a_pointer(answer)
 
 
 def test_refusal_points_to_a_named_service_in_the_askers_standard(real_assistant):
@@ -90,7 +96,7 @@ def test_no_municipality_named_gives_labelled_answers_per_municipality(real_assi
     for name in municipalities:
         assert f"**{name}:**" in answer.text
     named = real_assistant.ask("Når trådte barnevernsreformen i kraft i Sandnes?")
-    assert {c.municipality for c in named.citations} == {"Sandnes"} and "**" not in named.text
+    assert {c.municipality for c in named.citations} == {"Sandnes"} and "**Sandnes:**" not in named.text
 
 
 def test_quotes_are_verbatim_and_offsets_point_at_them(real_assistant):
@@ -108,7 +114,7 @@ def test_every_marker_has_a_citation_and_every_citation_is_used(real_assistant):
         assert markers(answer.text) == {c.n for c in answer.citations}, item["id"]
         assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
         if answer.abstained:
-            assert answer.citations == []
+            assert cites_only_a_pointer(answer), item["id"]
 
 
 def test_timings_are_reported(real_assistant):
@@ -191,9 +197,14 @@ def test_composer_refusal_points_to_the_nearest_help_the_plans_name(toy):
 
 
 def test_composer_refuses_when_the_closest_sentence_is_not_close_enough(toy):
-    # every word asked is there, but the plans are about something else below 0.83
-    assert compose(toy, "Kva er SLT?", {"SLT er en": 0.82}, "SLT er en").abstained
-    assert not compose(toy, "Kva er SLT?", {"SLT er en": 0.84}, "SLT er en").abstained
+    # every word asked is there: a looser meaning match (0.78) will do, but not one below it
+    assert compose(toy, "Kva er SLT?", {"SLT er en": 0.77}, "SLT er en").abstained
+    assert not compose(toy, "Kva er SLT?", {"SLT er en": 0.79}, "SLT er en").abstained
+
+
+def test_composer_needs_a_close_meaning_when_the_words_asked_are_missing(toy):
+    # without the question's words only the full scope floor (0.83) counts
+    assert compose(toy, "Kva er SLT for ungdom i kommunen?", {"SLT er en": 0.80}, "SLT er en").abstained
 
 
 def test_composer_refuses_a_close_meaning_without_the_words_asked(toy):
