@@ -80,9 +80,11 @@ def topic_terms(reader: QuestionReader, q: Question) -> list[Term]:
 
 def unresolved(reader: QuestionReader, q: Question) -> bool:
     """Whether the question cannot be understood alone: it names no topic ("Kven er ansvarleg?")
-    or refers to one by a pronoun with at most one topic word of its own ("Kva alder gjeld det for?")."""
+    or refers to one by a pronoun with at most one topic word of its own ("Kva alder gjeld det for?")
+    and no earlier part of its own for the pronoun to refer to."""
     topic = topic_terms(reader, q)
-    return not topic or bool(_POINTS_BACK_PRONOUN.search(q.text)) and len(topic) <= 1
+    alone = len(q.parts) <= 1  # "Kva er DUÅ, og kven er det for?": "det" is the first part's DUÅ
+    return not topic or alone and bool(_POINTS_BACK_PRONOUN.search(q.text)) and len(topic) <= 1
 
 
 def _points_back(reader: QuestionReader, q: Question) -> bool:

@@ -46,7 +46,10 @@ def normal(word: str, lang: str = "nb") -> str:
     if word in lex.shared_forms:
         return word  # "veileder" is already the shared form: lemmatising would make it the verb "veilede"
     base = lemma(word, lang)
-    return lex.canonical(base)
+    if base in lex.standards or lang != "nn":
+        return lex.canonical(base)
+    # the lemma dictionary misses some Nynorsk plurals ("heimar" → "heima"): its stem may be a lemma the lexicon knows
+    return lex.standards.get(stem(base), base)
 
 
 @lru_cache(maxsize=200_000)

@@ -23,9 +23,12 @@ CASES = [
 
 
 @pytest.mark.parametrize(("question", "doc_id"), CASES)
-def test_gold_document_is_retrieved_first(real_assistant, question, doc_id):
+def test_gold_document_is_retrieved_near_the_top_and_cited_first(real_assistant, question, doc_id):
+    # fusion may rank another plan's chunk on the same words first ("nivå 2" in Sør-Aurdal's
+    # model); the composer then has to pick the gold plan's sentence from the top three
     hits = real_assistant.retrieve(question, k=5)
-    assert hits[0].chunk.doc_id == doc_id
+    assert doc_id in [h.chunk.doc_id for h in hits[:3]]
+    assert real_assistant.ask(question).citations[0].doc_id == doc_id
 
 
 def test_municipality_filter_keeps_results_inside_it(real_assistant):
