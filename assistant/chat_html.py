@@ -36,11 +36,20 @@ def split_lead(answer: Answer) -> tuple[str, str]:
     if lead:
         if body.startswith(answer.lead):
             body = body[len(answer.lead) :]
-        return _LEAD_LINE.sub("", lead).strip(), body.strip()
+        return _without_label(lead), body.strip()
     first, _, rest = body.partition("\n")
     if _LEAD_LINE.match(first):
-        return _LEAD_LINE.sub("", first).strip(), rest.strip()
+        return _without_label(first), rest.strip()
     return "", body.strip()
+
+
+def _without_label(line: str) -> str:
+    """'**Kort svar: Nivå 2** [1]' → 'Nivå 2 [1]' (the label is shown by the callout itself,
+    and the bold that opened before it closes after the answer)."""
+    rest = _LEAD_LINE.sub("", line).strip()
+    if line.lstrip().startswith("**") and rest.count("**") % 2 == 1:
+        rest = rest.replace("**", "", 1)
+    return " ".join(rest.split())
 
 
 def chip(key: str, n: int, lang: str) -> str:

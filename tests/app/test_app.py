@@ -46,7 +46,9 @@ def test_api_ask_with_gradio_client(app_server):
     follow = client.predict("Hvilken alder gjelder det for?", "Alle", ["Hva er helsestasjon for ungdom i Sør-Aurdal?"], api_name="/ask")
     assert "12" in follow["text"] and follow["citations"][0]["municipality"] == "Sør-Aurdal"
     refused = client.predict("Hvem er ordfører i Sandnes?", "Alle", [], api_name="/ask")
-    assert refused["abstained"] and refused["citations"] == []
+    # refused, citing at most the help the plans name (after the refusal, never as an answer)
+    assert refused["abstained"] and len(refused["citations"]) <= 1
+    assert "[1]" not in refused["text"].split("\n\n")[0]
 
 
 def test_app_does_not_log_questions(app_server):
