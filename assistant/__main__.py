@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one question from the plans")
     ask.add_argument("question")
-    ask.add_argument("--municipality", help="Sogndal, Sandnes or Sør-Aurdal (default: from the question)")
+    ask.add_argument("--municipality", help="a municipality of the loaded plans (default: the one the question names, else all)")
     ask.add_argument("--history", action="append", default=[], help="an earlier question in this conversation (repeatable, oldest first)")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
     args = parser.parse_args(argv)

@@ -1,5 +1,5 @@
 """Which municipality a text names: the ones with plans (from the index, i.e. the manifest) and
-the rest of Norway's (from ``norwegian_municipalities.txt``), so a question about Bergen is
+the rest of Norway's (from ``ingest/norwegian_municipalities.txt``), so a question about Bergen is
 told that no Bergen plan is loaded instead of getting another municipality's answer.
 
 Spelling variants are made by rule, not listed: case, ASCII folding ("Sor-Aurdal"),
@@ -12,38 +12,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-_ASCII = str.maketrans({"ø": "o", "å": "a", "æ": "ae", "á": "a", "ŋ": "n", "š": "s", "č": "c", "đ": "d", "ŧ": "t", "ž": "z"})
+from ingest.municipality_names import _ASCII, _fold, name_groups, norwegian_municipalities, variants
 
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).lower()
-
-
-def variants(name: str) -> set[str]:
-    """Spellings people use for a municipality name, lower case."""
-    base = _fold(name)
-    forms = {base, base.translate(_ASCII)}
-    forms |= {f.replace("-", " ") for f in forms} | {f.replace("-", "") for f in forms}
-    return forms
-
-
-@lru_cache(maxsize=1)
-def name_groups() -> tuple[tuple[str, ...], ...]:
-    """Each municipality's names from the data file: its Norwegian name and its Sami/Kven ones."""
-    groups: list[tuple[str, ...]] = []
-    for line in Path(__file__).with_name("norwegian_municipalities.txt").read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            groups.append(tuple(part.strip() for part in line.split("/") if part.strip()))
-    return tuple(groups)
-
-
-def norwegian_municipalities() -> tuple[str, ...]:
-    """All names (and their Sami/Kven alternatives) from the data file."""
-    return tuple(dict.fromkeys(name for group in name_groups() for name in group))
+__all__ = ["Mention", "Municipalities", "name_groups", "norwegian_municipalities", "variants"]
 
 
 @dataclass(frozen=True)

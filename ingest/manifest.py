@@ -17,11 +17,11 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.language import detect_language
 from ingest.models import DocMeta
+from ingest.municipality_names import municipality_of_file
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.toml"
-KNOWN_MUNICIPALITIES = {"sogndal": "Sogndal", "sandnes": "Sandnes", "sor-aurdal": "Sør-Aurdal"}
 
 
 def read_manifest(corpus_dir: Path) -> dict[str, DocMeta]:
@@ -89,7 +89,7 @@ def _not_a_plan_file(file: Path) -> str:
 def infer_meta(path: Path, raw_text: str) -> DocMeta:
     """Best-effort metadata for a file that has no manifest entry."""
     stem = path.stem
-    municipality = next((name for key, name in KNOWN_MUNICIPALITIES.items() if stem.startswith(key)), "")
+    municipality = municipality_of_file(stem)
     if not municipality:
         municipality = stem.split("-")[0].capitalize()
     first_line = next((line.strip() for line in raw_text.splitlines() if len(line.strip()) > 3), stem)

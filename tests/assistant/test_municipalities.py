@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-import assistant.municipalities as municipalities_module
+import ingest.municipality_names as names_module
 from assistant.municipalities import Municipalities, norwegian_municipalities, variants
 
 CORPUS = ["Sogndal", "Sandnes", "Sør-Aurdal"]
-DATA = Path(municipalities_module.__file__).with_name("norwegian_municipalities.txt")
+DATA = Path(names_module.__file__).with_name("norwegian_municipalities.txt")
 
 
 @pytest.fixture(scope="module")

@@ -45,3 +45,17 @@ def test_metadata_is_inferred_for_a_file_without_entry(tmp_path):
     assert meta.language == "nn"
     assert meta.period == "2025–2028"
     assert meta.title.startswith("Ny plan for tenester")
+
+
+@pytest.mark.parametrize(("stem", "municipality"), [
+    ("sor-aurdal-plan-forebyggende-arbeid-2030", "Sør-Aurdal"),  # ASCII-folded, hyphenated
+    ("nord-aurdal-ny-plan", "Nord-Aurdal"),  # the longest name that fits, not "Nord"-something shorter
+    ("bergen_oppvekstplan", "Bergen"),  # any of Norway's municipalities, not only the corpus's
+    ("tromso-plan", "Tromsø"),
+])
+def test_an_unlisted_file_is_placed_by_any_norwegian_municipality_name(tmp_path, stem, municipality):
+    assert infer_meta(tmp_path / f"{stem}.txt", "Plan\n\nTekst om tenester for barn og unge.").municipality == municipality
+
+
+def test_an_unlisted_file_without_a_municipality_name_falls_back_to_its_first_word(tmp_path):
+    assert infer_meta(tmp_path / "oppvekst-plan.txt", "Plan\n\nTekst.").municipality == "Oppvekst"
