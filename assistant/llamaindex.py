@@ -80,27 +80,27 @@ _MARKER = re.compile(r"\s?\[(\d+)\]")
 # --- nodes ---------------------------------------------------------------------
 
 
+def _text_node(id_: str, text: str, metadata: dict[str, Any], hidden_from_llm: list[str], hidden_from_embed: list[str] | None = None) -> TextNode:
+    """A node over an exact span of a plan (``metadata`` holds doc_id, start and end)."""
+    return TextNode(
+        id_=id_,
+        text=text,
+        metadata=metadata,
+        start_char_idx=metadata["start"],
+        end_char_idx=metadata["end"],
+        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=metadata["doc_id"])},
+        excluded_llm_metadata_keys=hidden_from_llm,
+        excluded_embed_metadata_keys=hidden_from_embed or [],
+    )
+
+
 def chunk_node(chunk: Chunk) -> TextNode:
     """A chunk as a llama-index node: id = chunk id, text = the exact plan text, offsets kept."""
-    return TextNode(
-        id_=chunk.chunk_id,
-        text=chunk.text,
-        metadata={
-            "doc_id": chunk.doc_id,
-            "title": chunk.title,
-            "municipality": chunk.municipality,
-            "section": chunk.section,
-            "start": chunk.start,
-            "end": chunk.end,
-            "language": chunk.language,
-            "kind": chunk.kind,
-        },
-        start_char_idx=chunk.start,
-        end_char_idx=chunk.end,
-        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)},
-        excluded_llm_metadata_keys=list(HIDDEN_FROM_LLM),
-        excluded_embed_metadata_keys=list(HIDDEN_FROM_LLM) + ["title", "municipality", "section"],
-    )
+    metadata = {
+        "doc_id": chunk.doc_id, "title": chunk.title, "municipality": chunk.municipality, "section": chunk.section,
+        "start": chunk.start, "end": chunk.end, "language": chunk.language, "kind": chunk.kind,
+    }
+    return _text_node(chunk.chunk_id, chunk.text, metadata, list(HIDDEN_FROM_LLM), list(HIDDEN_FROM_LLM) + ["title", "municipality", "section"])
 
 
 def hit_node(hit: "Hit") -> NodeWithScore:
@@ -116,22 +116,11 @@ def node_citation(n: int, node: NodeWithScore) -> Citation:
 
 def citation_node(citation: Citation) -> NodeWithScore:
     """A quote the extractive answer cites, as a node (id ``doc_id:start-end``; no retrieval score)."""
-    node = TextNode(
-        id_=f"{citation.doc_id}:{citation.start}-{citation.end}",
-        text=citation.quote,
-        metadata={
-            "doc_id": citation.doc_id,
-            "title": citation.title,
-            "municipality": citation.municipality,
-            "section": citation.section,
-            "start": citation.start,
-            "end": citation.end,
-        },
-        start_char_idx=citation.start,
-        end_char_idx=citation.end,
-        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=citation.doc_id)},
-        excluded_llm_metadata_keys=["doc_id", "start", "end"],
-    )
+    metadata = {
+        "doc_id": citation.doc_id, "title": citation.title, "municipality": citation.municipality,
+        "section": citation.section, "start": citation.start, "end": citation.end,
+    }
+    node = _text_node(f"{citation.doc_id}:{citation.start}-{citation.end}", citation.quote, metadata, ["doc_id", "start", "end"])
     return NodeWithScore(node=node, score=None)
 
 
