@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from assistant.answer import Composer, ComposerTuning
@@ -29,7 +30,7 @@ from assistant.privacy import find_personal_data, redact
 from assistant.query import QuestionReader
 from assistant.render import say
 from assistant.responder import Responder
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval import BM25Index, HybridRetriever
 from assistant.text import lemma, words
 from ingest.embedding import Embedder, make_embedder
 from ingest.errors import IndexError_
@@ -94,7 +95,8 @@ class Assistant:
         dense = self.store.open_search(index)
         try:
             s = self.settings
-            retriever = HybridRetriever(index, dense, s.rrf_k, s.dense_weight, s.bm25_weight)
+            bm25 = BM25Index(index.chunks, cache=Path(s.index_dir) / "cache" / "bm25", build_id=build_id)
+            retriever = HybridRetriever(index, dense, s.rrf_k, s.dense_weight, s.bm25_weight, bm25)
             loaded = self._assemble(build_id, index, retriever, dense)
         except BaseException:
             dense.close()

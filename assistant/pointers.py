@@ -76,7 +76,7 @@ def services_in(text: str) -> list[str]:
         if any(a <= m.start() < b for a, b in taken):
             continue
         word = m.group(0).lower()
-        if word in known.single or any(word.endswith(s) and len(word) >= len(s) + 3 for s in known.suffixes):
+        if word in known.single or word.endswith(known.suffixes) and any(word.endswith(s) and len(word) >= len(s) + 3 for s in known.suffixes):
             found.append((m.start(), m.group(0)))
     return list(dict.fromkeys(name for _, name in sorted(found)))
 

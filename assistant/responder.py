@@ -9,7 +9,7 @@ turn?) → :class:`~assistant.retrieval.HybridRetriever` per part → :class:`~a
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from assistant.retrieval import Hit, HybridRetriever
 from assistant.suggest import neighbour_headings, suggestions
 from assistant.text import tokens
 from ingest.embedding import Embedder
+from ingest.models import Chunk
 
 OTHER_MUNICIPALITY_DEPTH = 12  # hits looked at to see whether another municipality also answers
 ACROSS_DEPTH = 30  # hits looked at to see which municipalities a cross-municipality question concerns
@@ -47,6 +48,17 @@ class Responder:
     composer: Composer
     embedder: Embedder
     depth: int = 8
+    _chunks_of_doc: dict[str, list[Chunk]] | None = field(default=None, init=False, repr=False)
+
+    def chunks_of_doc(self, doc_id: str) -> list[Chunk]:
+        """A plan's chunks in order (indexed on first use: a national index holds 95k chunks,
+        too many to scan for every answer's suggestions)."""
+        if self._chunks_of_doc is None:
+            by_doc: dict[str, list[Chunk]] = {}
+            for c in self.composer.index.chunks:
+                by_doc.setdefault(c.doc_id, []).append(c)
+            self._chunks_of_doc = by_doc
+        return self._chunks_of_doc.get(doc_id, [])
 
     def understand(self, question: str, history: list[Turn], selected: str | None, hint: str | None) -> tuple[Question, Question | None]:
         """The question as read, completed from the earlier turn when it is a follow-up; and the
@@ -152,8 +164,9 @@ class Responder:
         if not answer.citations:
             return []
         first = answer.citations[0]
-        chunk = next((c for c in self.composer.index.chunks if c.doc_id == first.doc_id and c.start <= first.start < c.end), None)
-        headings = neighbour_headings(self.composer.index.chunks, chunk) if chunk is not None else []
+        in_doc = self.chunks_of_doc(first.doc_id)
+        chunk = next((c for c in in_doc if c.start <= first.start < c.end), None)
+        headings = neighbour_headings(in_doc, chunk) if chunk is not None else []
         answered = {c.municipality for c in answer.citations}
         others = self._other_municipalities(q, vector, answered, timings) if q.municipality else []
         return suggestions(q.language, q.text, headings, [(q.search_text, m) for m in others])

@@ -12,11 +12,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from assistant import bm25_cache
 from assistant.text import tokens
 from ingest.models import Chunk
+from ingest.stores.exact import top_indices
 from ingest.store import IndexData
 
 
@@ -32,26 +35,34 @@ class Hit:
 
 
 class BM25Index:
-    """bm25s over chunk tokens, with a per-municipality mask for filtering."""
+    """bm25s over chunk tokens, with a per-municipality mask for filtering.
 
-    def __init__(self, chunks: list[Chunk]) -> None:
+    With ``cache`` (a folder) and ``build_id``, the index is read from a cache saved beside the
+    build when one matches, and saved there after it is built (see :mod:`assistant.bm25_cache`)."""
+
+    def __init__(self, chunks: list[Chunk], cache: Path | None = None, build_id: str = "") -> None:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
-        self._corpus_tokens = [tokens(f"{c.section} {c.text}", c.language) or ["_"] for c in chunks]
-        self._model = bm25s.BM25(k1=1.2, b=0.75)
-        self._model.index(self._corpus_tokens, show_progress=False)
-        self._vocab = set(self._model.vocab_dict)
+        key = bm25_cache.fingerprint([c.chunk_id for c in chunks]) if cache is not None else ""
+        model = bm25_cache.load(cache, build_id, key) if cache is not None else None
+        if model is None:
+            corpus_tokens = [tokens(f"{c.section} {c.text}", c.language) or ["_"] for c in chunks]
+            model = bm25s.BM25(k1=1.2, b=0.75)
+            model.index(corpus_tokens, show_progress=False)
+            if cache is not None:
+                bm25_cache.save(cache, build_id, key, model)
+        self._model = model
+        self._vocab = {t for t in model.vocab_dict if t}
         self._municipality = np.array([c.municipality for c in chunks])
 
     def idf(self) -> dict[str, float]:
-        """Smoothed inverse document frequency of every indexed token (shared with the composer)."""
-        df: dict[str, int] = {}
-        for doc in self._corpus_tokens:
-            for t in set(doc):
-                df[t] = df.get(t, 0) + 1
-        n = max(1, len(self._corpus_tokens))
-        return {t: float(np.log(1 + n / (1 + d))) for t, d in df.items()}
+        """Smoothed inverse document frequency of every indexed token (shared with the composer),
+        from the index itself: a token's column in the score matrix lists the chunks that hold it."""
+        indptr = np.asarray(self._model.scores["indptr"])
+        n = max(1, int(self._model.scores["num_docs"]))
+        df = np.diff(indptr)
+        return {t: float(np.log(1 + n / (1 + int(df[i])))) for t, i in self._model.vocab_dict.items() if t and i < len(df)}
 
     def municipalities_with(self, token: str) -> set[str]:
         """The municipalities whose plans use ``token`` at all."""
@@ -67,7 +78,7 @@ class BM25Index:
         scores = self._model.get_scores(known)
         if municipality:
             scores = np.where(self._municipality == municipality, scores, 0.0)
-        order = np.argsort(-scores)[:n]
+        order = top_indices(np.asarray(scores), n)
         return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
 
 
@@ -81,9 +92,10 @@ class HybridRetriever:
         rrf_k: int = 60,
         dense_weight: float = 1.0,
         bm25_weight: float = 1.0,
+        bm25: BM25Index | None = None,
     ) -> None:
         self.index = index
-        self.bm25 = BM25Index(index.chunks)
+        self.bm25 = bm25 or BM25Index(index.chunks)
         self._dense_search = dense_search
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight

@@ -27,7 +27,9 @@ def start_app(index_dir: str | None, timeout_s: float = 120, extra_env: dict[str
     from gradio_client import Client
 
     port = free_port()
-    env = {**os.environ, "FA_PORT": str(port), "FA_HOST": "127.0.0.1", "FA_FEEDBACK_DB": str(Path(tempfile.mkdtemp()) / "fb.db"), **(extra_env or {})}
+    # every simulated asker comes from 127.0.0.1, so the per-client limit would count them as one client
+    env = {**os.environ, "FA_PORT": str(port), "FA_HOST": "127.0.0.1", "FA_FEEDBACK_DB": str(Path(tempfile.mkdtemp()) / "fb.db"),
+           "FA_ASK_PER_MINUTE": "0", **(extra_env or {})}
     if index_dir:
         env["FA_INDEX_DIR"] = index_dir
     started = time.perf_counter()

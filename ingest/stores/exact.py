@@ -37,9 +37,17 @@ class ExactSearch:
         """Nothing to release: the matrix belongs to the loaded build."""
 
 
-def _top(scores: np.ndarray, n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
+def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` highest scores, best first (a partial sort: a national index has
+    95k chunks, and a full sort of them per search is most of a search's time)."""
     n = min(n, len(scores))
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
     best = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
-    best = best[np.argsort(-scores[best], kind="stable")]
+    return best[np.argsort(-scores[best], kind="stable")]
+
+
+def _top(scores: np.ndarray, n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
+    best = top_indices(scores, n)
     found = rows[best] if rows is not None else best
     return [(int(r), float(scores[b])) for r, b in zip(found, best)]
