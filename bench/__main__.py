@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     smoke = args.smoke
     if smoke:
         os.environ["FA_EMBED_BACKEND"] = "hash"
+        if not args.out:  # smoke figures never overwrite the measured ones in bench/results
+            import tempfile
+
+            args.out = Path(tempfile.mkdtemp(prefix="bench-smoke-out-"))
+            print(f"smoke results: {args.out}")
         if not args.index:  # a throwaway hash index, so the smoke run needs no model and no .index/
             import tempfile
 

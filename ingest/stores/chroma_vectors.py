@@ -68,10 +68,16 @@ class ChromaVectors:
                 problems.append(f"the stored vector of chunk {cid} differs from the build's")
                 break
         probe = rows[len(rows) // 2]
-        top = self.nearest(index.chunk_vectors[probe], 20)  # plans share boilerplate: duplicates may outrank it
-        if not any(cid == index.chunks[probe].chunk_id or score >= 0.9999 for cid, score in top):
+        # Plans share boilerplate, and the approximate (HNSW) search may return near-copies instead of
+        # the chunk itself (a national index holds hundreds of near-identical paragraphs): a store that
+        # answers with the chunk or a near-identical vector works; a damaged one returns strangers.
+        top = self.nearest(index.chunk_vectors[probe], 20)
+        if not any(cid == index.chunks[probe].chunk_id or score >= _NEAR_COPY for cid, score in top):
             problems.append(f"a sample query for chunk {index.chunks[probe].chunk_id} did not find it or an identical vector")
         return problems
+
+
+_NEAR_COPY = 0.98  # e5 puts unrelated plan paragraphs at 0.7–0.85 and near-copies above 0.99
 
 
 def chroma_settings() -> Any:

@@ -300,3 +300,33 @@ def test_process_killed_mid_build_leaves_old_index_and_next_run_repairs(hash_set
     assert again.up_to_date
     leftovers = [p.name for p in (Path(hash_settings.index_dir) / "builds").iterdir() if p.name != first.build_id]
     assert leftovers == []
+
+
+class _Collection:
+    """A Chroma collection that stores the build's vectors but answers queries with ``answer``."""
+
+    def __init__(self, index, answer: list[tuple[str, float]]) -> None:
+        self._index, self._answer = index, answer
+
+    def count(self) -> int:
+        return len(self._index.chunks)
+
+    def get(self, ids, include):  # noqa: ANN001
+        rows = {c.chunk_id: i for i, c in enumerate(self._index.chunks)}
+        return {"ids": ids, "embeddings": [self._index.chunk_vectors[rows[i]] for i in ids]}
+
+    def query(self, query_embeddings, n_results, include):  # noqa: ANN001
+        return {"ids": [[cid for cid, _ in self._answer]], "distances": [[1.0 - s for _, s in self._answer]]}
+
+
+@pytest.mark.parametrize(("answer", "damaged"), [
+    ([("a-stranger", 0.83), ("another", 0.80)], True),  # strangers: the search side is broken
+    ([("a-near-copy", 0.995)], False),  # a near-identical paragraph of another plan outranks the chunk: fine
+])
+def test_the_sample_query_tells_a_broken_search_from_near_copies(answer, damaged):
+    from ingest.stores.chroma_vectors import ChromaVectors
+    from tests.assistant.plans import Plan, build_index
+
+    index = build_index([Plan("d", "T", "M", "nn", (("S", "Ein. To. Tre. Fire. Fem. Seks. Sju. Åtte. Ni."),))])
+    problems = ChromaVectors(_Collection(index, answer)).problems(index)
+    assert bool(problems) == damaged and all("sample query" in p for p in problems)
