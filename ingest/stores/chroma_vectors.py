@@ -49,7 +49,7 @@ class ChromaVectors:
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
     def problems(self, index: IndexData) -> list[str]:
-        """Counts, a sample of ids with their vectors, and a sample query that must find its own chunk."""
+        """Counts, a sample of ids with their vectors, and sample queries most of which must find their own chunk."""
         problems = []
         count = self.count()
         if count != len(index.chunks):
@@ -67,17 +67,18 @@ class ChromaVectors:
             if cid in stored and float(np.max(np.abs(np.asarray(stored[cid], dtype=np.float32) - index.chunk_vectors[row]))) > 1e-3:
                 problems.append(f"the stored vector of chunk {cid} differs from the build's")
                 break
-        probe = rows[len(rows) // 2]
-        # Plans share boilerplate, and the approximate (HNSW) search may return near-copies instead of
-        # the chunk itself (a national index holds hundreds of near-identical paragraphs): a store that
-        # answers with the chunk or a near-identical vector works; a damaged one returns strangers.
-        top = self.nearest(index.chunk_vectors[probe], 20)
-        if not any(cid == index.chunks[probe].chunk_id or score >= _NEAR_COPY for cid, score in top):
-            problems.append(f"a sample query for chunk {index.chunks[probe].chunk_id} did not find it or an identical vector")
+        # Plans share boilerplate, and the approximate (HNSW) search misses a chunk now and then
+        # (~3 % at 400x, where hundreds of paragraphs are near-identical): each sampled chunk asks for
+        # itself, and a store works when most find themselves or a near-identical vector; a damaged
+        # one answers with strangers.
+        missed = [index.chunks[r].chunk_id for r in rows
+                  if not any(cid == index.chunks[r].chunk_id or score >= _NEAR_COPY for cid, score in self.nearest(index.chunk_vectors[r], 20))]
+        if len(missed) * 2 > len(rows):
+            problems.append(f"sample queries for {len(missed)} of {len(rows)} chunks (e.g. {missed[0]}) did not find them or an identical vector")
         return problems
 
 
-_NEAR_COPY = 0.98  # e5 puts unrelated plan paragraphs at 0.7–0.85 and near-copies above 0.99
+_NEAR_COPY = 0.97  # e5 puts unrelated plan paragraphs at 0.7–0.9 and near-copies of a paragraph above 0.97
 
 
 def chroma_settings() -> Any:

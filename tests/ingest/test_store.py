@@ -329,4 +329,4 @@ def test_the_sample_query_tells_a_broken_search_from_near_copies(answer, damaged
 
     index = build_index([Plan("d", "T", "M", "nn", (("S", "Ein. To. Tre. Fire. Fem. Seks. Sju. Åtte. Ni."),))])
     problems = ChromaVectors(_Collection(index, answer)).problems(index)
-    assert bool(problems) == damaged and all("sample query" in p for p in problems)
+    assert bool(problems) == damaged and all("sample queries" in p for p in problems)
