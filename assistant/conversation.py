@@ -87,9 +87,9 @@ def unresolved(reader: QuestionReader, q: Question) -> bool:
     return not topic or alone and bool(_POINTS_BACK_PRONOUN.search(q.text)) and len(topic) <= 1
 
 
-def _points_back(reader: QuestionReader, q: Question) -> bool:
+def _points_back(reader: QuestionReader, q: Question, topic: list[Term]) -> bool:
     """Unresolved alone, or ending in "… då?" / "… too?" with at most one topic word."""
-    return unresolved(reader, q) or bool(_POINTS_BACK_ADVERB.search(q.text)) and len(topic_terms(reader, q)) <= 1
+    return unresolved(reader, q) or bool(_POINTS_BACK_ADVERB.search(q.text)) and len(topic) <= 1
 
 
 def kind_of(reader: QuestionReader, q: Question, has_history: bool) -> Kind:
@@ -100,7 +100,7 @@ def kind_of(reader: QuestionReader, q: Question, has_history: bool) -> Kind:
     topic = topic_terms(reader, q)
     if _TOPIC_SWITCH.search(text):
         return Kind.ALONE
-    if _STARTS_LIKE_FOLLOW_UP.search(text) or _points_back(reader, q):
+    if _STARTS_LIKE_FOLLOW_UP.search(text) or _points_back(reader, q, topic):
         return Kind.FOLLOW_UP
     if len(topic) <= 2 and not q.named and not q.others_named:
         return Kind.CHECK

@@ -8,14 +8,13 @@ turn?) → :class:`~assistant.retrieval.HybridRetriever` per part → :class:`~a
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.answer import Composer, PartEvidence
-import re
-
 from assistant.conversation import Kind, Turn, kind_of, merge, previous_turn, refers_to_municipality, unresolved, with_municipality_of
 from assistant.models import Answer, Retrieved
 from assistant.query import Part, Question, QuestionReader
