@@ -105,6 +105,14 @@ class Question:
     follow_up: bool = False
     years: set[str] = field(default_factory=set)
 
+    def whole(self) -> Part:
+        """The whole question as one part (what looks at the question, not at its parts)."""
+        return Part(self.text, self.search_text, self.terms, self.intents)
+
+    def parts_or_whole(self) -> list[Part]:
+        """The parts to answer: those a multi-part question was split into, else the whole."""
+        return self.parts or [self.whole()]
+
 
 def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text)

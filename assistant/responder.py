@@ -101,7 +101,7 @@ class Responder:
     def answer(self, q: Question, timings: dict[str, float]) -> Result:
         if not q.search_text.strip() or not q.terms and not q.parts:
             return Result(self.composer.refusal(q, None), q, [])
-        parts = q.parts or [Part(q.text, q.search_text, q.terms, q.intents)]
+        parts = q.parts_or_whole()
         t = time.perf_counter()
         vectors = [self.embedder.embed_query(p.dense_text) for p in parts]
         timings["embed_query"] = timings.get("embed_query", 0.0) + (time.perf_counter() - t) * 1000
@@ -123,7 +123,7 @@ class Responder:
             q.municipality, q.named = chosen, []
         elif not self.reader.municipalities.means_all(selected):
             return []  # a filter on a municipality without plans matches nothing
-        part = (q.parts or [Part(q.text, q.search_text, q.terms, q.intents)])[0]
+        part = q.parts_or_whole()[0]
         vector = self.embedder.embed_query(part.dense_text or q.text)
         return self._retrieve(q, part, vector, {}, max(k, self.depth))[:k]
 
@@ -146,14 +146,13 @@ class Responder:
 
     def _other_municipalities(self, q: Question, vector: np.ndarray, answered_from: set[str], timings: dict[str, float]) -> list[str]:
         """Municipalities not answered from whose plans also answer the question closely."""
-        hits = self.retriever.retrieve(q.search_text, vector, OTHER_MUNICIPALITY_DEPTH, None, timings, q.language,
-                                       _expanded_tokens(Part(q.text, q.search_text, q.terms, q.intents), q.language))
+        part = q.whole()
+        hits = self.retriever.retrieve(q.search_text, vector, OTHER_MUNICIPALITY_DEPTH, None, timings, q.language, _expanded_tokens(part, q.language))
         found: list[str] = []
         for h in hits:
             m = h.chunk.municipality
             if m in answered_from or m in found:
                 continue
-            part = Part(q.text, q.search_text, q.terms, q.intents)
             pool = self.composer.candidates(part, [h], vector)
             if pool and self.composer.supported(pool[0], pool, q.language) and self.composer.has_subject(part, pool):
                 found.append(m)

@@ -84,23 +84,24 @@ def test_answer_streams_then_shows_short_answer_first_and_its_own_sources():
     assert steps[-1][2] == "" and steps[-1][3] == ""  # question box cleared, no warning
 
 
-def test_earlier_answers_keep_their_own_sources():
+def two_answers() -> list[dict]:
+    """The chat's messages after a question and a follow-up in one session."""
     fake = FakeAssistant()
     session = chat.ChatSession()
     ask(fake, "Kva er nivå 2?", session)
     steps, _ = ask(fake, "Og nivå 3?", session)
-    final = messages(steps[-1])
+    return messages(steps[-1])
+
+
+def test_earlier_answers_keep_their_own_sources():
+    final = two_answers()
     assert len(final) == 4
     assert 'id="fa-src-ans1-1"' in final[1]["content"] and 'href="#fa-src-ans1-1"' in final[1]["content"]
     assert 'id="fa-src-ans2-1"' in final[3]["content"] and "ans1" not in final[3]["content"]
 
 
 def test_suggestions_are_offered_after_the_latest_answer_only():
-    fake = FakeAssistant()
-    session = chat.ChatSession()
-    ask(fake, "Kva er nivå 2?", session)
-    steps, _ = ask(fake, "Og nivå 3?", session)
-    final = messages(steps[-1])
+    final = two_answers()
     assert "options" not in final[1]
     assert [o["value"] for o in final[3]["options"]] == ["Kven er stafetthaldar på nivå 2?", "Kva er nivå 3?", "Kva er stafettloggen?"]
 
