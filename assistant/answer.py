@@ -54,7 +54,6 @@ class ComposerTuning:
     multi_margin: float = 0.04  # another municipality's best this close: answer for both
     across_margin: float = 0.15  # … and when the question asks across municipalities, this close
     chunks_considered: int = 8
-    unit_recall: int = 0  # sentences of the asked municipality's plans found by meaning alone, beyond the top chunks
     context_credit: float = 0.85  # a sentence may lean on the one before it for its subject
     help_floor: float = 0.84  # an open call for help is answered by a named service at least this close
     cross_language_offset: float = 0.04  # English meets Norwegian text this much less similar (e5, dev set)
@@ -134,36 +133,17 @@ class Composer:
         self.tuning = tuning or ComposerTuning()
         self.intents = intent_data or intents()
         self._openers = _section_openers(index.chunks)
-        self._municipality_rows = _rows_by_municipality(index)
 
     # --- scoring ----------------------------------------------------------------------
 
-    def recall(self, vector: np.ndarray, municipality: str | None, hits: list[Hit]) -> list[Hit]:
-        """Chunks holding the sentences of one municipality's plans closest in meaning to the part,
-        beyond the retrieved chunks: a worried parent's words rarely share a chunk's words."""
-        rows = self._municipality_rows.get(municipality or "")
-        if rows is None or not self.tuning.unit_recall:
-            return []
-        scores = self.index.unit_vectors[rows] @ vector
-        seen = {h.chunk.chunk_id for h in hits}
-        extra: list[Hit] = []
-        for i in np.argsort(-scores)[: self.tuning.unit_recall]:
-            unit = self.index.units[int(rows[int(i)])]
-            if unit.chunk_id not in seen:
-                seen.add(unit.chunk_id)
-                chunk = self.index.chunks[self.index.chunk_index[unit.chunk_id]]
-                extra.append(Hit(chunk, 0.0, None, None, float(scores[int(i)])))
-        return extra
-
-    def candidates(self, part: Part, hits: list[Hit], vector: np.ndarray, municipality: str | None = None) -> list[Candidate]:
-        """Every unit of the top chunks (and of the chunks found by :meth:`recall`), scored for
-        this part: the weighted sum of :func:`features` (weights in :class:`ComposerTuning`)."""
+    def candidates(self, part: Part, hits: list[Hit], vector: np.ndarray) -> list[Candidate]:
+        """Every unit of the top chunks, scored for this part: the weighted sum of
+        :func:`features` (weights in :class:`ComposerTuning`)."""
         t = self.tuning
         weights = t.weights()
         levels = _levels(part.text) or _levels(part.search_text)
         out: list[Candidate] = []
         considered = hits[: t.chunks_considered]
-        considered += self.recall(vector, municipality, considered)
         for rank, hit in enumerate(considered):
             chunk = hit.chunk
             lang = chunk.language
@@ -257,7 +237,7 @@ class Composer:
         lang = q.language
         query_vector = parts[0].vector
         for pe in parts:
-            pe.candidates = self.candidates(pe.part, pe.hits, pe.vector, q.municipality)
+            pe.candidates = self.candidates(pe.part, pe.hits, pe.vector)
         all_candidates = [c for pe in parts for c in pe.candidates]
         near = _near_municipalities(q, all_candidates)
         elsewhere = [m for m in q.others_named if not q.named and not self._mentioned(m, all_candidates)]
@@ -638,15 +618,6 @@ def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subje
         if about_subject and any(ch.isdigit() for ch in number) and not _AGE_OR_RANGE.match(text[m.start():]) and not reference:
             return True  # "Ved utgangen av 2022 var 82 548 bosatt …" — a count, though not of the word asked
     return False
-
-
-def _rows_by_municipality(index: IndexData) -> dict[str, np.ndarray]:
-    """Unit rows of each municipality's plans (for :meth:`Composer.recall`)."""
-    by: dict[str, list[int]] = {}
-    municipality_of = {c.chunk_id: c.municipality for c in index.chunks}
-    for i, unit in enumerate(index.units):
-        by.setdefault(municipality_of.get(unit.chunk_id, ""), []).append(i)
-    return {m: np.array(rows, dtype=np.int64) for m, rows in by.items()}
 
 
 def _near_municipalities(q: Question, candidates: list[Candidate], most: int = 3) -> list[str]:
