@@ -47,17 +47,15 @@ class Responder:
     composer: Composer
     embedder: Embedder
     depth: int = 8
-    _chunks_of_doc: dict[str, list[Chunk]] | None = field(default=None, init=False, repr=False)
+    _doc_rows: dict[str, tuple[slice, slice]] | None = field(default=None, init=False, repr=False)
 
     def chunks_of_doc(self, doc_id: str) -> list[Chunk]:
-        """A plan's chunks in order (indexed on first use: a national index holds 95k chunks,
-        too many to scan for every answer's suggestions)."""
-        if self._chunks_of_doc is None:
-            by_doc: dict[str, list[Chunk]] = {}
-            for c in self.composer.index.chunks:
-                by_doc.setdefault(c.doc_id, []).append(c)
-            self._chunks_of_doc = by_doc
-        return self._chunks_of_doc.get(doc_id, [])
+        """A plan's chunks in order (its rows found on first use: a national index holds 95k
+        chunks, too many to scan for every answer's suggestions)."""
+        if self._doc_rows is None:
+            self._doc_rows = self.composer.index.doc_rows()
+        rows = self._doc_rows.get(doc_id)
+        return self.composer.index.chunks[rows[0]] if rows else []
 
     def understand(self, question: str, history: list[Turn], selected: str | None, hint: str | None) -> tuple[Question, Question | None]:
         """The question as read, completed from the earlier turn when it is a follow-up; and the
