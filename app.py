@@ -217,7 +217,7 @@ def main() -> None:
     if bind_warning(settings):
         print(bind_warning(settings), file=sys.stderr)
     demo = build_ui(assistant, store, settings)
-    demo.queue(default_concurrency_limit=8, max_size=64)
+    demo.queue(default_concurrency_limit=settings.ask_concurrency, max_size=settings.ask_queue)
     demo.launch(
         server_name=settings.host, server_port=settings.port, auth=auth, css=page_css(), js=page_js(), head=page_head(), show_error=False,
         footer_links=["api"], theme=gr.themes.Soft(), i18n=I18N,

@@ -106,7 +106,7 @@ def measure_server(factor: int, backend: str, askers: int = 16, per_asker: int =
             apps.append(proc)
             urls.append(url)
             starts.append(start_s)
-        result = hammer(urls, askers, per_asker, [q["question"] for q in questions()], time_limit_s=600)
+        result = hammer(urls, askers, per_asker, [q["question"] for q in questions()], time_limit_s=600, app_pids=[p.pid for p in apps])
         return {"factor": factor, "chunks": built["chunks"], "ingest_s": built["ingest_s"], "app_processes": 2, "app_start_s": starts,
                 **result, "load_average": {"before": load_before, "after": uptime()}}
     finally:
@@ -184,9 +184,10 @@ def run(factors: tuple[int, ...] = (1, 10, 100), limit: int | None = None, out: 
         result["server"] = server
         print(table(
             f"Chroma server mode at {server_factor}x: two app processes, {server['workers']} concurrent askers",
-            ["requests", "errors", "req/s", "p50 ms", "p95 ms", "max ms", "app start s", "load avg"],
+            ["requests", "errors", "req/s", "p50 ms", "p95 ms", "max ms", "app CPU ms/q", "askers CPU ms/q", "app start s", "load avg"],
             [[server["requests"], server["errors"], server["throughput_rps"], server["latency_ms"]["p50"], server["latency_ms"]["p95"],
-              server["latency_ms"]["max"], server["app_start_s"], server["load_average"]["after"]]],
+              server["latency_ms"]["max"], server.get("cpu_ms_per_question", {}).get("app", ""), server.get("cpu_ms_per_question", {}).get("askers", ""),
+              server["app_start_s"], server["load_average"]["after"]]],
         ))
     out_dir = out or (ROOT / "bench" / "results")
     out_dir.mkdir(parents=True, exist_ok=True)

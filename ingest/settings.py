@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     feedback_db: Path = ROOT / "data" / "feedback.db"
     log_questions: bool = Field(False, description="debug: log questions (redacted)")
     ask_per_minute: int = Field(30, description="questions per client per minute (page and /ask); 0 = no limit")
+    ask_concurrency: int = Field(
+        2, ge=1, description="answers computed at once per app process; answering is CPU-bound, so more than the cores "
+        "it may use only makes every answer wait longer (the rest queue, up to ask_queue)")
+    ask_queue: int = Field(64, ge=1, description="questions waiting per app process before new ones are turned away")
     feedback_per_minute: int = Field(12, description="ratings and comments per client per minute; 0 = no limit")
     login_free_failures: int = Field(5, ge=0, description="failed logins (in 5 minutes) before logins slow down")
     login_max_delay_s: float = Field(10.0, ge=0, description="longest wait per login attempt when throttled")
