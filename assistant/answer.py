@@ -115,6 +115,7 @@ _CHANNEL = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.\w+|jobbmobil\w
 _COPULA = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert)\b", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
+SUBJECT_HOLDERS = 5  # other plans' passages naming a subject that are weighed against these (the nearest)
 _SHAPED = {"who", "contact", "number", "frequency", "duration", "date", "target", "level", "place"}
 _COUNT_WORDS = {"two": 2, "tre": 3, "three": 3, "fire": 4, "four": 4, "fem": 5, "five": 5, "seks": 6, "six": 6}
 
@@ -124,10 +125,10 @@ class Composer:
 
     def __init__(self, index: IndexData, evidence: Evidence, pointers: PointerFinder,
                  tuning: ComposerTuning | None = None, intent_data: Intents | None = None,
-                 users_of: "Callable[[str], set[str]] | None" = None) -> None:
-        """``users_of(token)`` names the municipalities whose plans use a token (from BM25)."""
+                 holders_of: "Callable[[str], np.ndarray] | None" = None) -> None:
+        """``holders_of(token)`` gives the rows of the chunks whose text holds a token (from BM25)."""
         self.index = index
-        self.users_of = users_of
+        self.holders_of = holders_of
         self.evidence = evidence
         self.pointers = pointers
         self.tuning = tuning or ComposerTuning()
@@ -269,19 +270,36 @@ class Composer:
         timings["format"] = (time.perf_counter() - t0) * 1000 - timings["select"]
         return answer
 
-    def has_subject(self, part: Part, pool: list[Candidate]) -> bool:
-        """The part's most specific term (a rare word of the plans: "innsatsteam", "stafettlogg")
-        that only *other* municipalities' plans use means this municipality's plans don't answer
-        it ("Hvor ofte møtes innsatsteamet i Sandnes?" when only Sør-Aurdal has one)."""
+    def has_subject(self, part: Part, pool: list[Candidate], vector: np.ndarray) -> bool:
+        """Whether this municipality's passages can answer the part as far as its subject goes.
+
+        The subject is the part's most specific term (a rare word of the plans: "innsatsteam",
+        "avlastning"). When none of these passages name it but another municipality's plans have
+        a passage that does, with a sentence that fits the part at least as well as the best
+        sentence here (meaning and words), those plans answer it and these don't ("Hvor ofte møtes innsatsteamet i Sandnes?"
+        when only Sør-Aurdal has one). A rare word that merely occurs somewhere else in other
+        plans ("nesten", "plaga" in a parent's story) is not enough."""
         specific = [t for t in part.terms if self.evidence.known(t) and self.evidence.rare(t, self.tuning.specific_share)]
-        if not specific or not pool or self.users_of is None:
+        if not specific or not pool or self.holders_of is None:
             return True
         subject = max(specific, key=self.evidence.weight)
         here = pool[0].chunk.municipality
         if any(self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk)) for c in pool):
             return True
-        users = set().union(*(self.users_of(alt[0]) for alt in subject.alternatives if len(alt) == 1))
-        return not users or here in users
+        chunks = self.index.chunks
+        rows = {int(r) for alt in subject.alternatives if len(alt) == 1 for r in self.holders_of(alt[0])}
+        if not rows or any(chunks[r].municipality == here for r in rows):
+            return True
+        nearest = sorted(rows, key=lambda r: -float(self.index.chunk_vectors[r] @ vector))[:SUBJECT_HOLDERS]
+        elsewhere = max(self._fit(part, u, chunks[r], vector) for r in nearest for u in chunks[r].units)
+        return elsewhere < max(c.dense + self.tuning.lexical_weight * c.coverage for c in pool)
+
+    def _fit(self, part: Part, unit: Unit, chunk: Chunk, vector: np.ndarray) -> float:
+        """How well a sentence answers a part, by the composer's two main features (meaning and the
+        question's words, heading included)."""
+        keys = self.evidence.keys(unit.unit_id, unit.text, chunk.language) | self._section_keys(chunk)
+        dense = float(self.index.unit_vectors[self.index.unit_index[unit.unit_id]] @ vector)
+        return dense + self.tuning.lexical_weight * self.evidence.coverage(part.terms, keys)
 
     def _missing_anchor(self, q: Question, candidates: list[Candidate]) -> Term | None:
         """An acronym asked about that none of the retrieved passages mention (in any inflection:
@@ -370,7 +388,7 @@ class Composer:
             per_part = []
             for pe in answered:
                 pool = [c for c in pe.candidates if c.chunk.municipality == m]
-                if pool and self.supported(pool[0], pool, q.language) and self.has_subject(pe.part, pool):
+                if pool and self.supported(pool[0], pool, q.language) and self.has_subject(pe.part, pool, pe.vector):
                     per_part.append(self._select(pe.part, pool, labelled=len(municipalities) > 1))
             if per_part:
                 groups[m] = per_part

@@ -112,7 +112,7 @@ class Assistant:
         reader = QuestionReader(municipalities, splitter)
         evidence = Evidence(splitter, retriever.bm25.idf())
         pointers = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
-        composer = Composer(index, evidence, pointers, self.tuning, users_of=retriever.bm25.municipalities_with)
+        composer = Composer(index, evidence, pointers, self.tuning, holders_of=retriever.bm25.chunks_with)
         responder = Responder(reader, retriever, composer, self.embedder, max(self.settings.top_k, self.tuning.chunks_considered))
         return _Loaded(build_id, retriever, composer, responder, dense)
 
@@ -145,7 +145,7 @@ class Assistant:
         other.tuning = tuning
         other._lock = threading.Lock()
         base = loaded.composer
-        composer = Composer(base.index, base.evidence, base.pointers, tuning, base.intents, base.users_of)
+        composer = Composer(base.index, base.evidence, base.pointers, tuning, base.intents, base.holders_of)
         responder = Responder(loaded.responder.reader, loaded.retriever, composer, self.embedder, loaded.responder.depth)
         other._loaded = _Loaded(loaded.build_id, loaded.retriever, composer, responder, loaded.dense)
         return other

@@ -152,7 +152,7 @@ class Responder:
             if m in answered_from or m in found:
                 continue
             pool = self.composer.candidates(part, [h], vector)
-            if pool and self.composer.supported(pool[0], pool, q.language) and self.composer.has_subject(part, pool):
+            if pool and self.composer.supported(pool[0], pool, q.language) and self.composer.has_subject(part, pool, vector):
                 found.append(m)
         return found
 

@@ -64,12 +64,11 @@ class BM25Index:
         df = np.diff(indptr)
         return {t: float(np.log(1 + n / (1 + int(df[i])))) for t, i in self._model.vocab_dict.items() if t and i < len(df)}
 
-    def municipalities_with(self, token: str) -> set[str]:
-        """The municipalities whose plans use ``token`` at all."""
+    def chunks_with(self, token: str) -> np.ndarray:
+        """The rows of the chunks whose text holds ``token``."""
         if token not in self._vocab:
-            return set()
-        scores = np.asarray(self._model.get_scores([token]))
-        return set(self._municipality[scores > 0].tolist())
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.asarray(self._model.get_scores([token])) > 0)
 
     def search(self, query_tokens: list[str], n: int, municipality: str | None = None) -> list[tuple[int, float]]:
         known = [t for t in query_tokens if t in self._vocab]

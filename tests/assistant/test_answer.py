@@ -339,6 +339,36 @@ def test_composer_answers_per_municipality_when_none_is_named_and_both_answer(to
     assert one.municipality == "Sogndal" and "**" not in one.text
 
 
+@pytest.fixture(scope="module")
+def subject_toy(toy):
+    """The toy composer with BM25's view of which chunks hold a word."""
+    from assistant.retrieval import BM25Index
+
+    index, composer, reader = toy
+    return index, Composer(index, composer.evidence, composer.pointers, holders_of=BM25Index(index.chunks).chunks_with), reader
+
+
+def has_subject(subject_toy, question: str, near: dict[str, float], *retrieved: str) -> bool:  # noqa: ANN001
+    index, composer, reader = subject_toy
+    part = reader.read(question).parts[0]
+    vector = similarities(index, near)
+    return composer.has_subject(part, composer.candidates(part, hits(index, *retrieved), vector), vector)
+
+
+def test_another_plans_passage_that_names_the_subject_and_fits_better_means_these_plans_do_not_answer(subject_toy):
+    question = "Kven fører stafettloggen i Sandnes?"  # only Sogndal's plan has a stafettlogg
+    near = {"Barneverntjenesten deltar": 0.86, "Den skal sikre": 0.90}
+    assert not has_subject(subject_toy, question, near, "Barneverntjenesten deltar")
+    assert has_subject(subject_toy, question, near, "Den skal sikre")  # Sogndal's own passages name it
+
+
+def test_a_rare_word_that_merely_occurs_in_another_plan_is_not_a_subject(subject_toy):
+    """"stafettloggen" occurs only in Sogndal's plan, but there it fits the question worse than Sandnes' best
+    passage: a parent's stray word ("nesten", "plaga") must not send the answer to another municipality."""
+    near = {"Barneverntjenesten deltar": 0.86, "Den skal sikre": 0.70}
+    assert has_subject(subject_toy, "Kven fører stafettloggen i Sandnes?", near, "Barneverntjenesten deltar")
+
+
 def test_composer_notes_a_part_the_plans_do_not_answer(toy):
     answer = compose(toy, "Kva er SLT, og kven er stafetthaldar?", [{"SLT er en": 0.9}, {"Stafetthaldaren": 0.5}], "SLT er en", "Stafetthaldaren")
     assert not answer.abstained
