@@ -82,6 +82,22 @@ def test_kinds_of_question(question, kinds):
     assert intents().of(question) == kinds
 
 
+@pytest.mark.parametrize("question", [
+    "Kven i Sogndal kan eg snakke med om korleis borna taklar det?",
+    "Hvem her i kommunen kan vi kontakte?",
+    "Finst det ein stad der eg kan møte andre foreldre?",
+    "Is there a place where parents can meet?",
+    "Who at the school should we talk to?",
+])
+def test_an_open_call_for_help_is_heard_with_words_in_between(question):
+    assert "open_help" in intents().of(question)
+
+
+@pytest.mark.parametrize("question", ["Hvem skal vi invitere til drøftingsmøtet?", "Kven kan delta i gruppa?", "Er det ein stafettlogg?"])
+def test_a_question_about_someone_or_something_named_is_not_an_open_call_for_help(question):
+    assert "open_help" not in intents().of(question)
+
+
 def test_cues_match_whole_words_only():
     assert "who" not in intents().of("Kvenske namn")  # "kven" inside a word
     assert "level" not in intents().of("Kva er nivåa?")  # no level word after the question word
