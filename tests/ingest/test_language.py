@@ -57,6 +57,9 @@ def test_markers_are_loaded_per_standard():
         ("Hvem bestemmer når tjenestene er uenige?", "nb"),
         ("Who decides on measures in the home?", "en"),
         ("What is level 2 in BTI?", "en"),
+        ("Can't I just go straight to BUP instead?", "en"),  # "just", "straight" are in the Bokmål dictionary too
+        ("Will there be an interpreter?", "en"),
+        ("Kan vi som foreldre be om hjelp for dottera vår?", "nn"),  # "be", "for" are Norwegian words as well
     ],
 )
 def test_marker_words_decide(no_model, text, expected):
