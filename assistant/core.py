@@ -229,7 +229,7 @@ def _clean_controls(text: str) -> str:
 def _lang(text: str, hint: str | None) -> str:
     from ingest.language import detect_language
 
-    return detect_language(text, default=hint or "nb")
+    return detect_language(text, hint=hint)
 
 
 def _vocabulary(index: Any) -> set[str]:

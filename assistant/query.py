@@ -145,7 +145,7 @@ class QuestionReader:
     def language(self, text: str, hint: str | None = None) -> str:
         """The question's written standard; the hint (e.g. the UI language) breaks ties."""
         stripped = self.municipalities.strip(text)
-        found = detect_language(stripped, default=hint if hint in ("nn", "nb", "en") else "nb")
+        found = detect_language(stripped, hint=hint)
         return found
 
     # --- terms -------------------------------------------------------------------

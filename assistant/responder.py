@@ -61,6 +61,8 @@ class Responder:
         """The question as read, completed from the earlier turn when it is a follow-up; and the
         completed alternative to try when it only might be one (``Kind.CHECK``). A question that
         names no municipality keeps the conversation's when it follows up or says "kommunen"."""
+        if history and hint not in ("nn", "nb"):  # the conversation's standard, when the app gave none
+            hint = self.reader.language(history[-1].question, hint)
         q = self.reader.read(question, selected, hint)
         kind = kind_of(self.reader, q, bool(history))
         if not history:

@@ -58,16 +58,22 @@ def language_scores(text: str) -> dict[str, float]:
     }
 
 
-def detect_language(text: str, default: str = "nb") -> str:
-    """Return ``"nn"``, ``"nb"`` or ``"en"`` for ``text`` (``default`` when nothing tells)."""
+def detect_language(text: str, default: str = "nb", hint: str | None = None) -> str:
+    """Return ``"nn"``, ``"nb"`` or ``"en"`` for ``text`` (``default`` when nothing tells).
+
+    ``hint`` is the standard the reader is known to use (the app's language, the conversation so
+    far): when the words of a short question fit both standards ("Og til PPT?", "Er BUP med?"),
+    it decides before lingua's character model, which guesses on a handful of letters."""
     scores = language_scores(text)
     if not scores["words"] or not _ACRONYM_FREE.search(text):
-        return default  # nothing but acronyms ("BTI?"): no standard can claim it, so the caller's default holds
+        return hint if hint in ("nn", "nb", "en") else default  # nothing but acronyms ("BTI?"): the caller's standard holds
     nn, nb, en = scores["nn"], scores["nb"], scores["en"]
     if en > max(nn, nb) and en >= max(1.0, scores["words"] // 4):
         return "en"
     if nn != nb:
         return "nn" if nn > nb else "nb"
+    if hint in ("nn", "nb"):
+        return hint
     return detect_by_model(text) or default
 
 

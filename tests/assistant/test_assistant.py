@@ -106,3 +106,10 @@ def test_cli_without_index_says_how_to_build(tmp_path):
     env = {**os.environ, "FA_INDEX_DIR": str(tmp_path / "none")}
     out = subprocess.run([sys.executable, "-m", "assistant", "ask", "Kva er BTI?"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 2 and "python -m ingest" in out.stderr
+
+
+@pytest.mark.parametrize(("earlier", "lang"), [("Hvordan henviser man til BUP i Sør-Aurdal?", "nb"),
+                                               ("Korleis tilviser ein til BUP i Sør-Aurdal?", "nn")])
+def test_a_follow_up_whose_words_fit_both_standards_is_answered_in_the_conversations(hash_assistant, earlier, lang):
+    answer = hash_assistant.ask("Og til PPT?", history=[earlier])
+    assert answer.language == lang

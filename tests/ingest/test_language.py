@@ -101,6 +101,18 @@ def test_a_tie_goes_to_the_character_model(monkeypatch):
     assert asked == ["Er BUP med?"]
 
 
+@pytest.mark.parametrize("hint", ["nn", "nb"])
+def test_a_tie_goes_to_the_readers_standard_before_the_character_model(monkeypatch, hint):
+    """"Og til PPT?" after a Bokmål question is Bokmål, whatever a few letters suggest."""
+    other = "nb" if hint == "nn" else "nn"
+    monkeypatch.setattr(language, "detect_by_model", lambda text: other)
+    assert detect_language("Og til PPT?", hint=hint) == hint
+    assert detect_language("BTI?", hint=hint) == hint
+    assert detect_language("Og til PPT?") == other  # no hint: the character model decides
+    assert detect_language("Og til PPT?", hint="en") == other  # an English reader's hint does not pick a standard
+    assert detect_language("Kva er BTI?", hint="nb") == "nn"  # the words tell: a hint does not override them
+
+
 @pytest.mark.parametrize("default", ["nn", "nb", "en"])
 def test_the_default_is_used_when_nothing_tells(monkeypatch, default):
     monkeypatch.setattr(language, "detect_by_model", lambda text: None)
