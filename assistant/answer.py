@@ -260,6 +260,7 @@ class Composer:
         groups = self._groups(q, answered)
         if not groups:
             return self.refusal(q, query_vector, near=near)
+        self._spell_out(answered, groups)
         self._add_details(q, groups, answered)
         chosen_all = [c for g in groups.values() for cs in g for c in cs]
         missing = self._missing_detail(q, chosen_all)
@@ -329,6 +330,29 @@ class Composer:
     def _mentioned(name: str, candidates: list[Candidate]) -> bool:
         """Whether the retrieved passages themselves mention a place the question names."""
         return any(name.lower() in c.unit.text.lower() or name.lower() in c.chunk.title.lower() for c in candidates)
+
+    def _spell_out(self, answered: list[PartEvidence], groups: dict[str, list[list[Candidate]]]) -> None:
+        """"Kva er BTI?" is answered with what the letters stand for: when a question asks only what
+        an acronym is and no chosen sentence spells it out, the plans' sentence that does
+        ("Betre tverrfagleg innsats (BTI) er …", found among the chunks that use the acronym)
+        joins the answer for each municipality it is given for."""
+        if len(answered) != 1 or self.holders_of is None:
+            return
+        part, vector = answered[0].part, answered[0].vector
+        if "definition" not in part.intents or len(part.terms) != 1 or not part.terms[0].anchor:
+            return
+        term = part.terms[0]
+        spelled = re.compile(rf"\b{re.escape(term.text)}\s*\(\s*[A-ZÆØÅa-zæøå]|\(\s*{re.escape(term.text)}\s*\)")
+        rows = {int(r) for alt in term.alternatives if len(alt) == 1 for r in self.holders_of(alt[0])}
+        units, index = self.index.unit_vectors, self.index.unit_index
+        for m, per_part in groups.items():
+            if len(per_part) != 1 or any(spelled.search(c.unit.text) for c in per_part[0]):
+                continue
+            found = [(float(units[index[u.unit_id]] @ vector), u, chunk) for chunk in (self.index.chunks[r] for r in rows)
+                     if chunk.municipality == m for u in chunk.units if spelled.search(u.text)]
+            if found:
+                dense, unit, chunk = max(found, key=lambda f: f[0])
+                per_part[0].append(Candidate(unit, chunk, 0, dense, 1.0, per_part[0][0].score - 0.001))
 
     def _add_details(self, q: Question, groups: dict[str, list[list[Candidate]]], answered: list[PartEvidence]) -> None:
         """A detail asked for (how many, a date …) that the chosen units lack but a nearby unit of

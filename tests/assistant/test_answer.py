@@ -369,6 +369,40 @@ def test_a_rare_word_that_merely_occurs_in_another_plan_is_not_a_subject(subject
     assert has_subject(subject_toy, "Kven fører stafettloggen i Sandnes?", near, "Barneverntjenesten deltar")
 
 
+ACRONYM_PLAN = Plan("sogndal-bti", "BTI – struktur for samarbeid", "Sogndal", "nn", (
+    ("BTI", "BTI-modellen er vårt rammeverk for arbeid med barn og unge. BTI-modellen har fire nivå."),
+    ("Grunnleggande prinsipp", "Betre tverrfagleg innsats (BTI) er kommunen sitt rammeverk for tidleg innsats."),
+))
+
+
+@pytest.fixture(scope="module")
+def acronym_toy():
+    from assistant.retrieval import BM25Index
+
+    index = build_index([ACRONYM_PLAN])
+    vocabulary = {lemma(w, c.language) for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()}
+    splitter = CompoundSplitter(vocabulary)
+    evidence = Evidence(splitter, idf_table(tokens(f"{c.section} {c.text}", c.language) for c in index.chunks))
+    composer = Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index),
+                        holders_of=BM25Index(index.chunks).chunks_with)
+    reader = QuestionReader(Municipalities(["Sogndal"]), splitter)
+    return index, composer, reader
+
+
+def test_what_an_acronym_is_includes_what_it_stands_for(acronym_toy):
+    """The sentence that spells the acronym out joins the answer though it was not retrieved."""
+    near = {"BTI-modellen er": 0.92, "BTI-modellen har": 0.90, "Betre tverrfagleg": 0.80}
+    answer = compose(acronym_toy, "Kva er BTI?", near, "BTI-modellen er")
+    assert "Betre tverrfagleg innsats (BTI) er kommunen sitt rammeverk for tidleg innsats." in quoted(answer)
+    assert "BTI-modellen er vårt rammeverk for arbeid med barn og unge." in quoted(answer)
+
+
+def test_a_question_about_more_than_the_acronym_gets_no_spelling_out(acronym_toy):
+    near = {"BTI-modellen er": 0.92, "BTI-modellen har": 0.90, "Betre tverrfagleg": 0.80}
+    answer = compose(acronym_toy, "Kor mange nivå har BTI?", near, "BTI-modellen er")
+    assert "Betre tverrfagleg" not in quoted(answer)
+
+
 def test_composer_notes_a_part_the_plans_do_not_answer(toy):
     answer = compose(toy, "Kva er SLT, og kven er stafetthaldar?", [{"SLT er en": 0.9}, {"Stafetthaldaren": 0.5}], "SLT er en", "Stafetthaldaren")
     assert not answer.abstained
