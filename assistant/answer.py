@@ -47,7 +47,7 @@ class ComposerTuning:
     question_penalty: float = 0.05  # a sentence that asks ("Kva er foreldrestøtte?", a heading) answers nothing
     keep_margin: float = 0.15  # a companion sentence must be nearly as good as the best
     max_units: int = 4  # per part: an answer, not a page (FA_MAX_SENTENCES sets it)
-    list_units: int = 6  # a list question may need more items
+    list_units: int = 12  # a list question wants the whole list (its end is found in the text); this bounds a runaway one
     scope_floor: float = 0.83  # best sentence less similar than this: the plans are about something else
     min_coverage: float = 0.34  # lexical support needed …
     strong_dense: float = 0.88  # … unless the meaning matches this closely

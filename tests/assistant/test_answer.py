@@ -403,6 +403,26 @@ def test_a_question_about_more_than_the_acronym_gets_no_spelling_out(acronym_toy
     assert "Betre tverrfagleg" not in quoted(answer)
 
 
+LONG_LIST_PLAN = Plan("sandnes-plan", "Plan for forebygging", "Sandnes", "nb", (
+    ("Risikofaktorer", "Planen bygger på disse risikofaktorene:\n" + "\n".join(
+        f"{n}. {item}" for n, item in enumerate(["Skadelig omsorg", "Vold og overgrep", "Emosjonell fjernhet", "Rus under graviditet",
+                                                 "Foresatte med psykisk lidelse", "Utviklingsvansker", "Skadelig psykososialt miljø",
+                                                 "Mobbing", "Fattigdom"], 1))),
+))
+
+
+def test_a_list_question_gets_the_whole_list(acronym_toy):
+    """Nine risk factors are nine items, not the first six."""
+    index = build_index([LONG_LIST_PLAN])
+    _, composer, _ = acronym_toy
+    splitter = CompoundSplitter({lemma(w, "nb") for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()})
+    evidence = Evidence(splitter, idf_table(tokens(f"{c.section} {c.text}", c.language) for c in index.chunks))
+    toy = (index, Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index)),
+           QuestionReader(Municipalities(["Sandnes"]), splitter))
+    answer = compose(toy, "Hvilke risikofaktorer bygger planen på?", {"Planen bygger": 0.92}, "Planen bygger")
+    assert "9. Fattigdom" in quoted(answer) and "7. Skadelig psykososialt miljø" in quoted(answer)
+
+
 def test_composer_notes_a_part_the_plans_do_not_answer(toy):
     answer = compose(toy, "Kva er SLT, og kven er stafetthaldar?", [{"SLT er en": 0.9}, {"Stafetthaldaren": 0.5}], "SLT er en", "Stafetthaldaren")
     assert not answer.abstained
