@@ -506,14 +506,32 @@ class Composer:
         return [(u, self.index.chunks[self.index.chunk_index[u.chunk_id]]) for u in out]
 
     def _with_antecedents(self, chosen: list[Candidate]) -> list[Candidate]:
-        """A chosen sentence that opens with 'Den', 'Dette', 'They' … brings the sentence before it."""
+        """A chosen sentence that opens with 'Den', 'Dette', 'They' … brings the sentence before it;
+        the sentence after a chosen one comes too when it continues it: it opens by referring back,
+        with a pronoun or with the definite form of a noun the chosen one introduced ("… fått
+        tilskot frå Bufdir." → "Tilskotet gjeld for ein treårsperiode.")."""
         out = list(chosen)
         for c in chosen:
             units = c.chunk.units
             at = units.index(c.unit) if c.unit in units else -1
             if at > 0 and _BACK_REFERENCE.search(c.unit.text) and all(o.unit is not units[at - 1] for o in out):
                 out.append(Candidate(units[at - 1], c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001))
+            if 0 <= at < len(units) - 1 and all(o.unit is not units[at + 1] for o in out) and self._continues(c, units[at + 1]):
+                out.append(Candidate(units[at + 1], c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001))
         return out
+
+    def _continues(self, c: Candidate, after: Unit) -> bool:
+        """Whether ``after`` (the next sentence in the same passage) opens by referring back to ``c``."""
+        text = self.index.doc_texts[after.doc_id]
+        if "\n\n" in text[c.unit.end : after.start] or _ENUMERATED.match(after.text):
+            return False  # another paragraph or a list item
+        if _BACK_REFERENCE.search(after.text):
+            return True
+        first = after.text.split(maxsplit=1)[0].strip(",.:;«»\"'") if after.text.strip() else ""
+        if not first[:1].isupper() or len(first) < 4:
+            return False
+        key = self.evidence.word_key(first, c.chunk.language)
+        return bool(key) and key in self._keys(c) and first.lower() not in c.unit.text.lower()
 
     # --- rendering ------------------------------------------------------------------------------
 

@@ -54,6 +54,10 @@ class Evidence:
                     yield stem(lex.canonical(part))
         yield from (f"nivå_{d}" for d in _levels(text))
 
+    def word_key(self, word: str, lang: str) -> str:
+        """The key of one word itself (its stem in the shared form), without its compound parts."""
+        return next(iter(self._keys(word, lang)), "")
+
     def weight(self, term: Term) -> float:
         known = [self.idf[a[0]] for a in term.alternatives if len(a) == 1 and a[0] in self.idf]
         if known:

@@ -423,6 +423,33 @@ def test_a_list_question_gets_the_whole_list(acronym_toy):
     assert "9. Fattigdom" in quoted(answer) and "7. Skadelig psykososialt miljø" in quoted(answer)
 
 
+CONTINUED_PLAN = Plan("sogndal-plan", "Saman samtidig", "Sogndal", "nn", (
+    ("Tilskot", "Kommunen har fått tilskot frå Bufdir til familiestøtte. Tilskotet gjeld for ein treårsperiode. "
+                "Foreldre kan melde seg på kurs."),
+    ("Kurs", "Kursa går på helsestasjonen. Dei startar i januar. Kommunen har òg ope hus."),
+))
+
+
+@pytest.fixture(scope="module")
+def continued_toy():
+    index = build_index([CONTINUED_PLAN])
+    splitter = CompoundSplitter({lemma(w, "nn") for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()})
+    evidence = Evidence(splitter, idf_table(tokens(f"{c.section} {c.text}", c.language) for c in index.chunks))
+    return (index, Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index)),
+            QuestionReader(Municipalities(["Sogndal"]), splitter))
+
+
+@pytest.mark.parametrize(("question", "chosen", "follows", "not_after"), [
+    ("Kva har kommunen fått frå Bufdir?", "Kommunen har fått", "Tilskotet gjeld for ein treårsperiode.", "Foreldre kan melde"),
+    ("Kvar går kursa?", "Kursa går", "Dei startar i januar.", "Kommunen har òg"),
+])
+def test_the_sentence_that_continues_a_chosen_one_comes_with_it(continued_toy, question, chosen, follows, not_after):
+    """The next sentence joins when it opens by referring back (the definite form of a noun the chosen
+    one introduced, or a pronoun); one that starts something new does not."""
+    answer = compose(continued_toy, question, {chosen: 0.92}, chosen)
+    assert follows in quoted(answer) and not_after not in quoted(answer)
+
+
 def test_composer_notes_a_part_the_plans_do_not_answer(toy):
     answer = compose(toy, "Kva er SLT, og kven er stafetthaldar?", [{"SLT er en": 0.9}, {"Stafetthaldaren": 0.5}], "SLT er en", "Stafetthaldaren")
     assert not answer.abstained
