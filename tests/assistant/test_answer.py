@@ -151,15 +151,24 @@ SANDNES = Plan("sandnes-plan", "Plan for forebygging", "Sandnes", "nb", (
 ))
 
 
-@pytest.fixture(scope="module")
-def toy():
-    index = build_index([BTI, SANDNES])
+def toy_of(plans: list[Plan], holders: bool = False):  # noqa: ANN201
+    """(index, composer, reader) over hand-built plans; ``holders``: the composer knows from BM25
+    which chunks hold a word (what has_subject and acronym spelling-out look up)."""
+    from assistant.retrieval import BM25Index
+
+    index = build_index(plans)
     vocabulary = {lemma(w, c.language) for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()}
     splitter = CompoundSplitter(vocabulary)
     evidence = Evidence(splitter, idf_table(tokens(f"{c.section} {c.text}", c.language) for c in index.chunks))
-    composer = Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index))
+    composer = Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index),
+                        holders_of=BM25Index(index.chunks).chunks_with if holders else None)
     reader = QuestionReader(Municipalities(sorted({d.municipality for d in index.docs.values()})), splitter)
     return index, composer, reader
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return toy_of([BTI, SANDNES])
 
 
 def compose(toy, question: str, near: dict[str, float] | list[dict[str, float]], *retrieved: str, selected: str | None = None):  # noqa: ANN001
@@ -340,12 +349,8 @@ def test_composer_answers_per_municipality_when_none_is_named_and_both_answer(to
 
 
 @pytest.fixture(scope="module")
-def subject_toy(toy):
-    """The toy composer with BM25's view of which chunks hold a word."""
-    from assistant.retrieval import BM25Index
-
-    index, composer, reader = toy
-    return index, Composer(index, composer.evidence, composer.pointers, holders_of=BM25Index(index.chunks).chunks_with), reader
+def subject_toy():
+    return toy_of([BTI, SANDNES], holders=True)
 
 
 def has_subject(subject_toy, question: str, near: dict[str, float], *retrieved: str) -> bool:  # noqa: ANN001
@@ -377,16 +382,7 @@ ACRONYM_PLAN = Plan("sogndal-bti", "BTI – struktur for samarbeid", "Sogndal", 
 
 @pytest.fixture(scope="module")
 def acronym_toy():
-    from assistant.retrieval import BM25Index
-
-    index = build_index([ACRONYM_PLAN])
-    vocabulary = {lemma(w, c.language) for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()}
-    splitter = CompoundSplitter(vocabulary)
-    evidence = Evidence(splitter, idf_table(tokens(f"{c.section} {c.text}", c.language) for c in index.chunks))
-    composer = Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index),
-                        holders_of=BM25Index(index.chunks).chunks_with)
-    reader = QuestionReader(Municipalities(["Sogndal"]), splitter)
-    return index, composer, reader
+    return toy_of([ACRONYM_PLAN], holders=True)
 
 
 def test_what_an_acronym_is_includes_what_it_stands_for(acronym_toy):
@@ -411,15 +407,9 @@ LONG_LIST_PLAN = Plan("sandnes-plan", "Plan for forebygging", "Sandnes", "nb", (
 ))
 
 
-def test_a_list_question_gets_the_whole_list(acronym_toy):
+def test_a_list_question_gets_the_whole_list():
     """Nine risk factors are nine items, not the first six."""
-    index = build_index([LONG_LIST_PLAN])
-    _, composer, _ = acronym_toy
-    splitter = CompoundSplitter({lemma(w, "nb") for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()})
-    evidence = Evidence(splitter, idf_table(tokens(f"{c.section} {c.text}", c.language) for c in index.chunks))
-    toy = (index, Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index)),
-           QuestionReader(Municipalities(["Sandnes"]), splitter))
-    answer = compose(toy, "Hvilke risikofaktorer bygger planen på?", {"Planen bygger": 0.92}, "Planen bygger")
+    answer = compose(toy_of([LONG_LIST_PLAN]), "Hvilke risikofaktorer bygger planen på?", {"Planen bygger": 0.92}, "Planen bygger")
     assert "9. Fattigdom" in quoted(answer) and "7. Skadelig psykososialt miljø" in quoted(answer)
 
 
@@ -432,11 +422,7 @@ CONTINUED_PLAN = Plan("sogndal-plan", "Saman samtidig", "Sogndal", "nn", (
 
 @pytest.fixture(scope="module")
 def continued_toy():
-    index = build_index([CONTINUED_PLAN])
-    splitter = CompoundSplitter({lemma(w, "nn") for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()})
-    evidence = Evidence(splitter, idf_table(tokens(f"{c.section} {c.text}", c.language) for c in index.chunks))
-    return (index, Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index)),
-            QuestionReader(Municipalities(["Sogndal"]), splitter))
+    return toy_of([CONTINUED_PLAN])
 
 
 @pytest.mark.parametrize(("question", "chosen", "follows", "not_after"), [
