@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SETS = {
     "dev": (ROOT / "evals" / "qa.jsonl", ROOT / "corpus"),
     "test": (ROOT / "evals" / "qa_test.jsonl", ROOT / "corpus"),
+    "holdout": (ROOT / "evals" / "qa_holdout.jsonl", ROOT / "corpus"),
     "ood": (ROOT / "evals" / "ood" / "qa.jsonl", ROOT / "evals" / "ood" / "corpus"),
 }
 
@@ -46,3 +47,14 @@ def test_the_test_set_has_the_kinds_it_was_written_for():
     assert tags["contact"] + tags["responsibility"] + tags["first-step"] >= 20
     assert sum(not i["answerable"] for i in items) >= 25
     assert not {i["id"] for i in items} & {i["id"] for i in _items(SETS["dev"][0])}
+
+
+def test_the_holdout_set_is_its_own():
+    holdout = _items(SETS["holdout"][0])
+    tags = Counter(t for i in holdout for t in i["tags"])
+    assert len(holdout) >= 100 and tags["parent-everyday"] >= 40 and sum(not i["answerable"] for i in holdout) >= 15
+    others = {i["id"] for name in ("dev", "test") for i in _items(SETS[name][0])}
+    assert not {i["id"] for i in holdout} & others
+    # written blind, it shares two plain questions word for word with dev ("Hva er en samordner?"): allowed, but no more
+    questions = {i["question"].strip().lower() for name in ("dev", "test") for i in _items(SETS[name][0])}
+    assert len({i["question"].strip().lower() for i in holdout} & questions) <= 2
