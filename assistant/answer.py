@@ -277,9 +277,9 @@ class Composer:
         The subject is the part's most specific term (a rare word of the plans: "innsatsteam",
         "avlastning"). When none of these passages name it but another municipality's plans have
         a passage that does, with a sentence that fits the part at least as well as the best
-        sentence here (meaning and words), those plans answer it and these don't ("Hvor ofte møtes innsatsteamet i Sandnes?"
-        when only Sør-Aurdal has one). A rare word that merely occurs somewhere else in other
-        plans ("nesten", "plaga" in a parent's story) is not enough."""
+        sentence here (meaning and words), those plans answer it and these don't ("Hvor ofte
+        møtes innsatsteamet i Sandnes?" when only Sør-Aurdal has one). A rare word that merely
+        occurs somewhere else in other plans ("nesten", "plaga" in a parent's story) is not enough."""
         specific = [t for t in part.terms if self.evidence.known(t) and self.evidence.rare(t, self.tuning.specific_share)]
         if not specific or not pool or self.holders_of is None:
             return True
