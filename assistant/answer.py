@@ -155,7 +155,7 @@ class Composer:
             before: frozenset[str] = frozenset()
             for position, unit in enumerate(chunk.units):
                 own = self.evidence.keys(unit.unit_id, unit.text, lang)
-                dense = float(self.index.unit_vectors[self.index.unit_index[unit.unit_id]] @ vector)
+                dense = self._dense(unit, vector)
                 coverage = max(
                     self.evidence.coverage(part.terms, own | section),
                     t.context_credit * self.evidence.coverage(part.terms, own | section | before),
@@ -288,7 +288,7 @@ class Composer:
         if any(self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk)) for c in pool):
             return True
         chunks = self.index.chunks
-        rows = {int(r) for alt in subject.alternatives if len(alt) == 1 for r in self.holders_of(alt[0])}
+        rows = self._holders(subject)
         if not rows or any(chunks[r].municipality == here for r in rows):
             return True
         nearest = sorted(rows, key=lambda r: -float(self.index.chunk_vectors[r] @ vector))[:SUBJECT_HOLDERS]
@@ -299,8 +299,16 @@ class Composer:
         """How well a sentence answers a part, by the composer's two main features (meaning and the
         question's words, heading included)."""
         keys = self.evidence.keys(unit.unit_id, unit.text, chunk.language) | self._section_keys(chunk)
-        dense = float(self.index.unit_vectors[self.index.unit_index[unit.unit_id]] @ vector)
-        return dense + self.tuning.lexical_weight * self.evidence.coverage(part.terms, keys)
+        return self._dense(unit, vector) + self.tuning.lexical_weight * self.evidence.coverage(part.terms, keys)
+
+    def _dense(self, unit: Unit, vector: np.ndarray) -> float:
+        """A sentence's similarity to a part, from the unit vectors stored at ingest."""
+        return float(self.index.unit_vectors[self.index.unit_index[unit.unit_id]] @ vector)
+
+    def _holders(self, term: Term) -> set[int]:
+        """The rows of the chunks whose text holds the term (any one-word form of it)."""
+        assert self.holders_of is not None
+        return {int(r) for alt in term.alternatives if len(alt) == 1 for r in self.holders_of(alt[0])}
 
     def _missing_anchor(self, q: Question, candidates: list[Candidate]) -> Term | None:
         """An acronym asked about that none of the retrieved passages mention (in any inflection:
@@ -343,12 +351,11 @@ class Composer:
             return
         term = part.terms[0]
         spelled = re.compile(rf"\b{re.escape(term.text)}\s*\(\s*[A-ZÆØÅa-zæøå]|\(\s*{re.escape(term.text)}\s*\)")
-        rows = {int(r) for alt in term.alternatives if len(alt) == 1 for r in self.holders_of(alt[0])}
-        units, index = self.index.unit_vectors, self.index.unit_index
+        rows = self._holders(term)
         for m, per_part in groups.items():
             if len(per_part) != 1 or any(spelled.search(c.unit.text) for c in per_part[0]):
                 continue
-            found = [(float(units[index[u.unit_id]] @ vector), u, chunk) for chunk in (self.index.chunks[r] for r in rows)
+            found = [(self._dense(u, vector), u, chunk) for chunk in (self.index.chunks[r] for r in rows)
                      if chunk.municipality == m for u in chunk.units if spelled.search(u.text)]
             if found:
                 dense, unit, chunk = max(found, key=lambda f: f[0])
