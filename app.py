@@ -162,6 +162,7 @@ def ensure_index(settings: Settings) -> None:
         return
     from tqdm import tqdm
 
+    from assistant.bm25_cache import preparer
     from ingest.pipeline import run_ingest
 
     print("No index yet: building it from", settings.corpus_dir, file=sys.stderr)
@@ -172,7 +173,7 @@ def ensure_index(settings: Settings) -> None:
         bar.n = done
         bar.refresh()
 
-    report = run_ingest(settings, progress=progress)
+    report = run_ingest(settings, progress=progress, prepare=preparer(settings.index_dir))
     for bar in bars.values():
         bar.close()
     print(report.summary(), file=sys.stderr)

@@ -15,11 +15,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from assistant import bm25_cache
 from assistant.answer import Composer, ComposerTuning
 from assistant.arguments import check_ask_arguments
+from assistant.bm25 import BM25Index
 from assistant.compounds import CompoundSplitter
 from assistant.conversation import turns_from
 from assistant.evidence import Evidence
@@ -30,7 +31,7 @@ from assistant.privacy import find_personal_data, redact
 from assistant.query import QuestionReader
 from assistant.render import say
 from assistant.responder import Responder
-from assistant.retrieval import BM25Index, HybridRetriever
+from assistant.retrieval import HybridRetriever
 from assistant.text import lemma, words
 from ingest.embedding import Embedder, make_embedder
 from ingest.errors import IndexError_
@@ -95,7 +96,8 @@ class Assistant:
         dense = self.store.open_search(index)
         try:
             s = self.settings
-            bm25 = BM25Index(index.chunks, cache=Path(s.index_dir) / "cache" / "bm25", build_id=build_id)
+            table = bm25_cache.table_for(bm25_cache.folder(s.index_dir), build_id, index.chunks)
+            bm25 = BM25Index(table, [c.municipality for c in index.chunks])
             retriever = HybridRetriever(index, dense, s.rrf_k, s.dense_weight, s.bm25_weight, bm25)
             loaded = self._assemble(build_id, index, retriever, dense)
         except BaseException:

@@ -8,15 +8,13 @@ tuned on the evaluation set.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from assistant import bm25_cache
+from assistant.bm25 import BM25Index
 from assistant.text import tokens
 from ingest.models import Chunk
 from ingest.stores.exact import top_indices
@@ -34,53 +32,6 @@ class Hit:
     dense_score: float
 
 
-class BM25Index:
-    """bm25s over chunk tokens, with a per-municipality mask for filtering.
-
-    With ``cache`` (a folder) and ``build_id``, the index is read from a cache saved beside the
-    build when one matches, and saved there after it is built (see :mod:`assistant.bm25_cache`)."""
-
-    def __init__(self, chunks: list[Chunk], cache: Path | None = None, build_id: str = "") -> None:
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
-        key = bm25_cache.fingerprint([c.chunk_id for c in chunks]) if cache is not None else ""
-        model = bm25_cache.load(cache, build_id, key) if cache is not None else None
-        if model is None:
-            corpus_tokens = [tokens(f"{c.section} {c.text}", c.language) or ["_"] for c in chunks]
-            model = bm25s.BM25(k1=1.2, b=0.75)
-            model.index(corpus_tokens, show_progress=False)
-            if cache is not None:
-                bm25_cache.save(cache, build_id, key, model)
-        self._model = model
-        self._vocab = {t for t in model.vocab_dict if t}
-        self._municipality = np.array([c.municipality for c in chunks])
-
-    def idf(self) -> dict[str, float]:
-        """Smoothed inverse document frequency of every indexed token (shared with the composer),
-        from the index itself: a token's column in the score matrix lists the chunks that hold it."""
-        indptr = np.asarray(self._model.scores["indptr"])
-        n = max(1, int(self._model.scores["num_docs"]))
-        df = np.diff(indptr)
-        return {t: float(np.log(1 + n / (1 + int(df[i])))) for t, i in self._model.vocab_dict.items() if t and i < len(df)}
-
-    def chunks_with(self, token: str) -> np.ndarray:
-        """The rows of the chunks whose text holds ``token``."""
-        if token not in self._vocab:
-            return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero(np.asarray(self._model.get_scores([token])) > 0)
-
-    def search(self, query_tokens: list[str], n: int, municipality: str | None = None) -> list[tuple[int, float]]:
-        known = [t for t in query_tokens if t in self._vocab]
-        if not known:
-            return []
-        scores = self._model.get_scores(known)
-        if municipality:
-            scores = np.where(self._municipality == municipality, scores, 0.0)
-        order = top_indices(np.asarray(scores), n)
-        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
-
-
 class HybridRetriever:
     """Fuses BM25 and dense rankings with weighted reciprocal rank fusion."""
 
@@ -94,7 +45,7 @@ class HybridRetriever:
         bm25: BM25Index | None = None,
     ) -> None:
         self.index = index
-        self.bm25 = bm25 or BM25Index(index.chunks)
+        self.bm25 = bm25 or BM25Index.of(index.chunks)
         self._dense_search = dense_search
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight

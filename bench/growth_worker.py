@@ -19,6 +19,7 @@ from typing import Any
 
 
 def build(index: str, corpus: str, backend: str, cache: str) -> dict[str, Any]:
+    from assistant.bm25_cache import preparer
     from bench.synthetic import ReplayEmbedder
     from ingest.embedding import make_embedder
     from ingest.pipeline import run_ingest
@@ -29,7 +30,7 @@ def build(index: str, corpus: str, backend: str, cache: str) -> dict[str, Any]:
     Path(cache).mkdir(parents=True, exist_ok=True)
     replay = ReplayEmbedder(embedder, Path(cache) / f"replay-{re.sub(r'[^A-Za-z0-9]+', '-', embedder.name)}.npz")
     t0 = time.perf_counter()
-    report = run_ingest(settings, embedder=replay)
+    report = run_ingest(settings, embedder=replay, prepare=preparer(index))
     replay.save()
     return {"ingest_s": round(time.perf_counter() - t0, 1), "documents": report.documents, "chunks": report.chunks, "units": report.units,
             "stages_s": {k: round(v, 1) for k, v in report.seconds.items()}, "texts_embedded_for_real": replay.real_calls,

@@ -60,11 +60,12 @@ def _assistant(index: Path | None, corpus: Path | None) -> Any:
     if index:
         overrides["index_dir"] = index
     if corpus:
+        from assistant.bm25_cache import preparer
         from ingest.pipeline import run_ingest
 
         overrides["corpus_dir"] = corpus
         settings = load_settings(**overrides)
-        report = run_ingest(settings)
+        report = run_ingest(settings, prepare=preparer(settings.index_dir))
         print(f"index {settings.index_dir}: {report.documents} documents, {report.chunks} chunks" + ("" if report.up_to_date else " (rebuilt)"), file=sys.stderr)
     return Assistant.from_settings(load_settings(**overrides))
 

@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides["corpus_dir"] = args.corpus
     settings = load_settings(**overrides)
 
+    from assistant.bm25_cache import preparer  # the assistant's BM25 tokens, saved before the build goes live
     from ingest.pipeline import run_ingest
 
     bars: dict[str, object] = {}
@@ -47,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         bar.refresh()  # type: ignore[attr-defined]
 
     try:
-        report = run_ingest(settings, args.paths or None, rebuild=args.rebuild, skip_bad=args.skip_bad, progress=progress)
+        report = run_ingest(settings, args.paths or None, rebuild=args.rebuild, skip_bad=args.skip_bad, progress=progress,
+                            prepare=preparer(settings.index_dir))
     except (IngestError, LockedError, IndexError_) as exc:
         print(f"ingest failed: {exc}\nThe previous index (if any) is unchanged.", file=sys.stderr)
         return 2

@@ -39,6 +39,7 @@ __all__ = ["IngestReport", "run_ingest"]
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], Any]
+Prepare = Callable[[IndexData], Any]
 
 
 @dataclass
@@ -62,8 +63,12 @@ def run_ingest(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
     store: BuildStore | None = None,
+    prepare: Prepare | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the corpus. Raises IngestError on bad input unless skip_bad."""
+    """Bring the index in line with the corpus. Raises IngestError on bad input unless skip_bad.
+
+    ``prepare`` is called with a new build after it is written and before it goes live: what the
+    assistant derives from a build (its BM25 token table) is then ready when a start reads it."""
     report = IngestReport()
     t0 = time.perf_counter()
     store = store or make_store(settings)
@@ -79,8 +84,10 @@ def run_ingest(
             if report.up_to_date:
                 report.build_id = previous.build_id
                 report.documents, report.chunks, report.units = len(previous.docs), len(previous.chunks), len(previous.units)
+                if prepare is not None:
+                    prepare(previous)  # reads what is there; remakes it after a tokeniser change
                 return report
-        return _build(settings, store, sources, previous, embedder, report, progress, skip_bad)
+        return _build(settings, store, sources, previous, embedder, report, progress, skip_bad, prepare)
 
 
 def _previous(store: BuildStore, embedder: Embedder, rebuild: bool, report: IngestReport) -> IndexData | None:
@@ -132,6 +139,7 @@ def _build(
     report: IngestReport,
     progress: Progress | None,
     skip_bad: bool,
+    prepare: Prepare | None = None,
 ) -> IngestReport:
     t0 = time.perf_counter()
     parts = _parts(settings, sources, previous, report, progress, skip_bad)
@@ -148,11 +156,15 @@ def _build(
     try:
         reusable = previous is not None and not report.repaired  # a damaged store is written whole
         _note_damage(store.write_build(data, base=previous if reusable else None), previous.build_id if previous else "", report)
+        report.seconds["write"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        if prepare is not None:
+            prepare(data)
+            report.seconds["prepare"] = time.perf_counter() - t3
         store.set_current(data.build_id)
     except BaseException:
         store.remove_build(data.build_id)
         raise
-    report.seconds["write"] = time.perf_counter() - t2
     store.prune(settings.keep_builds)
     report.build_id = data.build_id
     report.documents, report.chunks, report.units = len(data.docs), len(data.chunks), len(data.units)

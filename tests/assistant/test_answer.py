@@ -154,14 +154,14 @@ SANDNES = Plan("sandnes-plan", "Plan for forebygging", "Sandnes", "nb", (
 def toy_of(plans: list[Plan], holders: bool = False):  # noqa: ANN201
     """(index, composer, reader) over hand-built plans; ``holders``: the composer knows from BM25
     which chunks hold a word (what has_subject and acronym spelling-out look up)."""
-    from assistant.retrieval import BM25Index
+    from assistant.bm25 import BM25Index
 
     index = build_index(plans)
     vocabulary = {lemma(w, c.language) for c in index.chunks for w in words(c.text) if len(w) >= 3 and w.isalpha()}
     splitter = CompoundSplitter(vocabulary)
     evidence = Evidence(splitter, idf_table(tokens(f"{c.section} {c.text}", c.language) for c in index.chunks))
     composer = Composer(index, evidence, PointerFinder(index.chunks, index.unit_vectors, index.unit_index),
-                        holders_of=BM25Index(index.chunks).chunks_with if holders else None)
+                        holders_of=BM25Index.of(index.chunks).chunks_with if holders else None)
     reader = QuestionReader(Municipalities(sorted({d.municipality for d in index.docs.values()})), splitter)
     return index, composer, reader
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.retrieval import BM25Index, HybridRetriever
+from assistant.bm25 import BM25Index
+from assistant.retrieval import HybridRetriever
 from ingest.models import Chunk, Unit
 from ingest.index_data import IndexData
 
@@ -94,7 +95,7 @@ def test_weighted_rrf_fuses_hand_built_rankings_exactly():
 
 def test_bm25_folds_nynorsk_and_bokmal():
     index = _toy_index()
-    bm25 = BM25Index(index.chunks)
+    bm25 = BM25Index.of(index.chunks)
     from assistant.text import tokens
 
     assert bm25.search(tokens("helsesykepleier"), 3)[0][0] == 0

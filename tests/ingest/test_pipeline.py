@@ -130,6 +130,34 @@ def test_exception_during_embedding_leaves_previous_index(hash_settings, memory_
     assert build(hash_settings, memory_store).up_to_date
 
 
+def test_prepare_sees_the_new_build_before_it_goes_live_and_its_failure_keeps_the_old(hash_settings, memory_store):
+    first = build(hash_settings, memory_store)
+    seen: list[tuple[str, str | None, int]] = []
+
+    def prepare(data):
+        seen.append((data.build_id, memory_store.current_build_id(), len(data.chunks)))
+
+    append(hash_settings, SMALL, "\n\nEin ny setning om stafetthaldar i Sogndal.\n")
+    second = build(hash_settings, memory_store, prepare=prepare)
+    assert seen == [(second.build_id, first.build_id, second.chunks)]  # called before CURRENT moved
+    assert "prepare" in second.seconds
+
+    def broken(data):
+        raise OSError("disk full while preparing")
+
+    append(hash_settings, SMALL, "\n\nEndå ei setning.\n")
+    with pytest.raises(OSError, match="disk full"):
+        build(hash_settings, memory_store, prepare=broken)
+    assert memory_store.current_build_id() == second.build_id
+
+
+def test_an_up_to_date_ingest_still_prepares_the_current_build(hash_settings, memory_store):
+    first = build(hash_settings, memory_store)
+    seen: list[str] = []
+    again = build(hash_settings, memory_store, prepare=lambda data: seen.append(data.build_id))
+    assert again.up_to_date and seen == [first.build_id]
+
+
 def test_ingesting_named_files_adds_them_and_keeps_the_rest(hash_settings, memory_store, tmp_path):
     first = build(hash_settings, memory_store)
     extra = tmp_path / "sandnes-rutine.md"
