@@ -67,7 +67,7 @@ def measure_size(factor: int, backend: str, limit: int | None) -> dict[str, Any]
         docs = make_corpus(factor, work / "corpus")
         load_before = uptime()
         built = worker(["build", str(work / "index"), str(work / "corpus"), backend, str(CACHE)])
-        first = worker(["probe", str(work / "index"), backend, "1"])  # the first start after an ingest writes the BM25 cache
+        first = worker(["probe", str(work / "index"), backend, "1"])  # the first start after an ingest (which saved the BM25 tokens)
         probe = worker(["probe", str(work / "index"), backend, str(limit or 0)])  # every later start (and replica) reads it
         index_mb = dir_size_mb(work / "index")
         added = add_one_plan(work, factor, backend)
