@@ -38,7 +38,6 @@ _TOPIC_SWITCH = re.compile(
     re.IGNORECASE,
 )
 # "kommunen" / "the municipality": a municipality the conversation has already named.
-_MUNICIPALITY_REFERENCE = re.compile(r"\b(kommunen|kommunens|kommunen sin|the municipality|your municipality|dykkar kommune|deres kommune)\b", re.IGNORECASE)
 MAX_DEPTH = 3  # how far back a chain of follow-ups is followed
 
 
@@ -107,10 +106,6 @@ def kind_of(reader: QuestionReader, q: Question, has_history: bool) -> Kind:
     return Kind.ALONE
 
 
-def refers_to_municipality(q: Question) -> bool:
-    return bool(_MUNICIPALITY_REFERENCE.search(q.text))
-
-
 def previous_turn(reader: QuestionReader, turns: list[Turn], selected: str | None, hint: str | None,
                   answer_topic: Callable[[str, str], str], depth: int = 0) -> Question | None:
     """The last earlier question, completed from the turns before it when it was a follow-up,
@@ -153,7 +148,9 @@ def merge(reader: QuestionReader, q: Question, previous: Question) -> Question:
 
 
 def with_municipality_of(q: Question, previous: Question) -> Question:
-    """A question that names no municipality (and has none selected) keeps the conversation's."""
+    """A question that names no municipality (and has none selected) keeps the conversation's: a
+    reader who asked about Sør-Aurdal and then asks "Kven skal inviterast til drøftingsmøte?" still
+    means Sør-Aurdal, even though the question stands alone in every other way."""
     if q.municipality is None and previous.municipality:
         q.municipality, q.municipality_source = previous.municipality, "history"
     return q

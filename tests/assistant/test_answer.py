@@ -104,6 +104,13 @@ def test_no_municipality_named_gives_labelled_answers_per_municipality(real_assi
     assert {c.municipality for c in named.citations} == {"Sandnes"} and "**Sandnes:**" not in named.text
 
 
+def test_a_question_that_stands_alone_stays_in_the_municipality_the_conversation_named(real_assistant):
+    question = "Hva gjør skolen når den er bekymret for en elev?"
+    assert {c.municipality for c in real_assistant.ask(question).citations} - {"Sør-Aurdal"}  # alone: every plan
+    answer = real_assistant.ask(question, history=["Hva er innsatsteamet i Sør-Aurdal?"])
+    assert not answer.abstained and {c.municipality for c in answer.citations} == {"Sør-Aurdal"}
+
+
 def test_quotes_are_verbatim_and_offsets_point_at_them(real_assistant):
     index = real_assistant.index
     for question in ("Hvem kan henvise til BUP i Sør-Aurdal?", "Kva er DUÅ?", "Hva er SLT i Sandnes?"):

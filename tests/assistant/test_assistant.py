@@ -113,3 +113,4 @@ def test_cli_without_index_says_how_to_build(tmp_path):
 def test_a_follow_up_whose_words_fit_both_standards_is_answered_in_the_conversations(hash_assistant, earlier, lang):
     answer = hash_assistant.ask("Og til PPT?", history=[earlier])
     assert answer.language == lang
+

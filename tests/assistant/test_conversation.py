@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.compounds import CompoundSplitter
-from assistant.conversation import Kind, Turn, kind_of, merge, previous_turn, refers_to_municipality, turns_from, with_municipality_of
+from assistant.conversation import Kind, Turn, kind_of, merge, previous_turn, turns_from, with_municipality_of
 from assistant.municipalities import Municipalities
 from assistant.query import QuestionReader
 
@@ -84,11 +84,6 @@ def test_a_topic_switch_stands_alone(reader):
     assert kind(reader, "Kven har ansvaret?") == Kind.FOLLOW_UP
     assert kind(reader, "Noko heilt anna: kven har ansvaret?") == Kind.ALONE
     assert kind(reader, "By the way, who is responsible?") == Kind.ALONE
-
-
-def test_the_municipality_reference(reader):
-    assert refers_to_municipality(reader.read("Kva gjer kommunen for ungdom?"))
-    assert not refers_to_municipality(reader.read("Kva gjer Sogndal for ungdom?"))
 
 
 # --- merge and the previous turn -----------------------------------------------------------------------------------------
