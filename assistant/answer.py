@@ -188,11 +188,14 @@ class Composer:
         for term in part.terms:
             if term.anchor and re.search(rf"\b{re.escape(term.text)}\s*\(\s*[A-ZÆØÅa-zæøå]|\(\s*{re.escape(term.text)}\s*\)", unit.text):
                 return True
-        head = " ".join(unit.text.split()[:6])
+        return any(self._defines_term(term, unit, lang) for term in part.terms)
+
+    def _defines_term(self, term: Term, unit: Unit, lang: str) -> bool:
+        """'X er …', 'X omfattar …': the unit opens with the term and says what it is."""
         if not _COPULA.search(" ".join(unit.text.split()[:10])):
             return False
-        keys = self.evidence.keys(f"{unit.unit_id}#head", head, lang)
-        return any(self.evidence.has(term, keys) for term in part.terms)
+        keys = self.evidence.keys(f"{unit.unit_id}#head", " ".join(unit.text.split()[:6]), lang)
+        return self.evidence.has(term, keys)
 
     def _level_fit(self, levels: set[str], unit: Unit, chunk: Chunk) -> float:
         """A question about one level prefers passages about that level, not about others."""
@@ -441,6 +444,7 @@ class Composer:
                 continue
             chosen.append(c)
         chosen += self._for_shapes(part, pool, chosen, best)
+        chosen += self._for_terms(part, pool, chosen, best)
         items = self._list_items(part, pool, best)
         if items:
             chosen = [c for c in chosen if c.chunk.doc_id == best.chunk.doc_id] + items
@@ -457,6 +461,25 @@ class Composer:
                 if c.score < best.score - self.tuning.shape_margin:
                     break
                 if c.chunk.doc_id == best.chunk.doc_id and not _EXAMPLE.search(c.unit.text) and self.intents.has_shape(intent, c.unit.text):
+                    extra.append(c)
+                    break
+        return extra
+
+    def _for_terms(self, part: Part, pool: list[Candidate], chosen: list[Candidate], best: Candidate) -> list[Candidate]:
+        """A difference between terms ("universell, selektiv og indikert"), or a definition of several,
+        needs each term's defining sentence: for each term no chosen unit defines yet, the best
+        unit of the same plan that does."""
+        if not ("difference" in part.intents or "definition" in part.intents and len(part.terms) > 1):
+            return []
+        extra: list[Candidate] = []
+        lang = best.chunk.language
+        for term in part.terms:
+            if any(self._defines_term(term, c.unit, lang) for c in chosen + extra):
+                continue
+            for c in pool:
+                if c.score < best.score - self.tuning.shape_margin:
+                    break
+                if c.chunk.doc_id == best.chunk.doc_id and not _EXAMPLE.search(c.unit.text) and self._defines_term(term, c.unit, lang):
                     extra.append(c)
                     break
         return extra

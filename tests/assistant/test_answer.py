@@ -406,6 +406,26 @@ def test_a_question_about_more_than_the_acronym_gets_no_spelling_out(acronym_toy
     assert "Betre tverrfagleg" not in quoted(answer)
 
 
+LEVELS_PLAN = Plan("sogndal-modell", "Samhandlingsmodell", "Sogndal", "nn", (
+    ("Førebygging", "Vi skil mellom universell, selektiv og indikert førebygging. "
+                    "Universell førebygging omfattar innsats retta mot alle barn, utan at det er identifisert risiko. "
+                    "Selektiv førebygging omfattar innsats retta mot barn med risiko for å utvikle vanskar. "
+                    "Kommunen har mange tiltak for førebygging i skulen. Planen for førebygging vart vedteken i 2023. "
+                    "Indikert førebygging omfattar innsats retta mot barn som har utvikla vanskar."),
+))
+
+
+def test_a_difference_between_terms_gets_each_terms_definition():
+    """The third term's definition trails the first two (and two sentences about other things),
+    but a difference question needs all three."""
+    near = {"Vi skil": 0.93, "Universell førebygging": 0.92, "Selektiv førebygging": 0.91, "Kommunen har": 0.925,
+            "Planen for": 0.92, "Indikert førebygging": 0.87}
+    answer = compose(toy_of([LEVELS_PLAN]), "Kva er skilnaden på universell, selektiv og indikert førebygging?", near, "Vi skil")
+    assert "Indikert førebygging omfattar innsats retta mot barn som har utvikla vanskar." in quoted(answer)
+    single = compose(toy_of([LEVELS_PLAN]), "Kva gjer kommunen med universell førebygging?", near, "Vi skil")
+    assert "Indikert førebygging" not in quoted(single)
+
+
 LONG_LIST_PLAN = Plan("sandnes-plan", "Plan for forebygging", "Sandnes", "nb", (
     ("Risikofaktorer", "Planen bygger på disse risikofaktorene:\n" + "\n".join(
         f"{n}. {item}" for n, item in enumerate(["Skadelig omsorg", "Vold og overgrep", "Emosjonell fjernhet", "Rus under graviditet",
