@@ -489,15 +489,26 @@ class Composer:
         ("Tre nivå :"), then the first sentence of each following line, across chunk borders."""
         if "list" not in part.intents and not best.unit.text.rstrip().endswith(":"):
             return []
-        intro = next((c for c in pool if c.unit.text.rstrip().endswith(":") and c.score >= best.score - self.tuning.list_margin
-                      and c.chunk.doc_id == best.chunk.doc_id), None)
+        intro = next((c for c in pool if self._introduces_list(c.unit, "list" in part.intents) and c.chunk.doc_id == best.chunk.doc_id
+                      and c.score >= best.score - self.tuning.list_margin), None)
         if intro is None:
             return []
-        wanted = _count_asked(part.text) or self.tuning.list_units
+        wanted = _count_asked(part.text) or _count_asked(intro.unit.text) or self.tuning.list_units
         out = [intro]
         for unit, chunk in self._following_lines(intro.unit, wanted):
             out.append(Candidate(unit, chunk, intro.rank, intro.dense, intro.coverage, intro.score - 0.001))
         return out if len(out) > 1 else []
+
+    def _introduces_list(self, unit: Unit, asked: bool) -> bool:
+        """A line ending in a colon ("Tiltaka er:"); or, for a list question, a line that names how
+        many items follow and ends without a full stop ("… har tre prioriterte satsingsområde")."""
+        text = unit.text.rstrip()
+        if text.endswith(":"):
+            return True
+        if not asked or not _count_asked(text) or text[-1:] in ".!?":
+            return False
+        doc = self.index.doc_texts[unit.doc_id]
+        return doc[unit.end : unit.end + 1] in ("\n", "")
 
     def _following_lines(self, intro: Unit, wanted: int) -> list[tuple[Unit, Chunk]]:
         """The items after ``intro`` in its plan: numbered items ("1.", "2.") wherever they sit

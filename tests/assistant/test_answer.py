@@ -406,6 +406,19 @@ def test_a_question_about_more_than_the_acronym_gets_no_spelling_out(acronym_toy
     assert "Betre tverrfagleg" not in quoted(answer)
 
 
+AREAS_PLAN = Plan("sogndal-saman", "Saman samtidig", "Sogndal", "nn", (
+    ("Innleiing", "Planen for barn og unge i kommunen har tre prioriterte satsingsområde\nStøtte til føresette\nMotverke utanforskap\n"
+                  "Førebygge vald og overgrep\nEit overordna mål er at det skal vera trygt å veksa opp i kommunen."),
+))
+
+
+def test_a_line_that_names_how_many_items_follow_introduces_a_list():
+    """No colon, but "tre … satsingsområde" at a line's end: the three lines after it are the answer."""
+    near = {"Planen for barn": 0.92, "Eit overordna": 0.80}
+    answer = compose(toy_of([AREAS_PLAN]), "Kva for satsingsområde har planen?", near, "Planen for barn")
+    assert all(item in quoted(answer) for item in ("Støtte til føresette", "Motverke utanforskap", "Førebygge vald og overgrep"))
+
+
 LEVELS_PLAN = Plan("sogndal-modell", "Samhandlingsmodell", "Sogndal", "nn", (
     ("Førebygging", "Vi skil mellom universell, selektiv og indikert førebygging. "
                     "Universell førebygging omfattar innsats retta mot alle barn, utan at det er identifisert risiko. "
