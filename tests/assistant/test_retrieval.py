@@ -77,7 +77,7 @@ class RankedBM25:
 
 def test_weighted_rrf_fuses_hand_built_rankings_exactly():
     index = _toy_index()
-    query = np.array([0.6, 0.8, 0.0], dtype=np.float32)
+    query = np.array([0.0, 0.5, 0.9], dtype=np.float32)  # the dense side's scores below are these cosines
     retriever = HybridRetriever(index, lambda vector, n, municipality: [(2, 0.9), (1, 0.5)][:n], rrf_k=10, dense_weight=0.7, bm25_weight=1.0)
     retriever.bm25 = RankedBM25([(0, 7.0), (1, 3.0)])
     hits = retriever.retrieve("ignored", query, 3)
@@ -89,7 +89,7 @@ def test_weighted_rrf_fuses_hand_built_rankings_exactly():
     assert (by_id["c0"].dense_rank, by_id["c0"].bm25_rank) == (None, 0)
     assert (by_id["c1"].dense_rank, by_id["c1"].bm25_rank) == (1, 1)
     assert by_id["c2"].dense_score == pytest.approx(0.9)
-    assert by_id["c0"].dense_score == pytest.approx(0.6)  # BM25-only: cosine with the chunk's own vector
+    assert by_id["c0"].dense_score == pytest.approx(0.0)  # BM25-only: cosine with the chunk's own vector
     assert len(retriever.retrieve("ignored", query, 2)) == 2
 
 
@@ -99,3 +99,26 @@ def test_bm25_folds_nynorsk_and_bokmal():
     from assistant.text import tokens
 
     assert bm25.search(tokens("helsesykepleier"), 3)[0][0] == 0
+
+
+def _two_chunk_index() -> IndexData:
+    """Chunk 0's vector is further from e0 than chunk 1's, but one of its sentences is e0 itself."""
+    chunks = [Chunk("c0", "d", "T", "M", "nn", "S", "a. b.", 0, 5, "text", [Unit("u0", "c0", "d", "a.", 0, 2), Unit("u1", "c0", "d", "b.", 3, 5)]),
+              Chunk("c1", "d", "T", "M", "nn", "S", "c.", 6, 8, "text", [Unit("u2", "c1", "d", "c.", 6, 8)]),
+              Chunk("c2", "d", "T", "M", "nn", "S", "d.", 9, 11, "text", [Unit("u3", "c2", "d", "d.", 9, 11)])]
+    units = [u for c in chunks for u in c.units]
+    unit_vectors = np.array([[1, 0, 0], [0, 1, 0], [0.7, 0.71, 0], [0.5, 0, 0.87]], dtype=np.float32)
+    chunk_vectors = np.array([[0.6, 0.8, 0], [0.7, 0.71, 0], [0.5, 0, 0.87]], dtype=np.float32)
+    return IndexData("b", "fake", {}, {}, {}, chunks, units, unit_vectors, chunk_vectors)
+
+
+def test_the_dense_side_weighs_each_chunks_closest_sentence():
+    index = _two_chunk_index()
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    retriever = HybridRetriever(index, lambda vector, n, municipality: [(1, 0.7), (0, 0.6)][:n], rrf_k=10)
+    retriever.bm25 = RankedBM25([(2, 5.0)])
+    hits = {h.chunk.chunk_id: h for h in retriever.retrieve("ignored", query, 3)}
+    # chunk 0: (0.6 + 1.0) / 2 beats chunk 1: (0.7 + 0.7) / 2; chunk 2, found by BM25 only, is ranked too
+    assert (hits["c0"].dense_rank, hits["c1"].dense_rank) == (0, 1)
+    assert hits["c0"].dense_score == pytest.approx(0.6)  # the chunk's own cosine, as before
+    assert hits["c2"].bm25_rank == 0 and hits["c2"].dense_rank is None  # the dense side keeps its depth (2)
