@@ -11,7 +11,7 @@ defaults (Lucene idf, Robertson term frequency, k1 1.2, b 0.75): a test compares
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +99,11 @@ class BM25Index:
     def of(cls, chunks: Sequence[Chunk]) -> BM25Index:
         """Tokenise ``chunks`` here (tests, small corpora); the assistant reads tables via :mod:`assistant.bm25_cache`."""
         return cls(tokenise(chunks), [c.municipality for c in chunks])
+
+    @property
+    def vocabulary(self) -> Collection[str]:
+        """Every indexed token (the plans' words as BM25 keys)."""
+        return self._ids.keys()
 
     def idf(self) -> dict[str, float]:
         """Smoothed inverse document frequency of every indexed token (shared with the composer)."""

@@ -17,13 +17,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from assistant import bm25_cache
+from assistant import bm25_cache, thesaurus
 from assistant.answer import Composer, ComposerTuning
 from assistant.arguments import check_ask_arguments
 from assistant.bm25 import BM25Index
 from assistant.compounds import CompoundSplitter
 from assistant.conversation import turns_from
 from assistant.evidence import Evidence
+from assistant.lexicon import lexicon
 from assistant.models import Answer
 from assistant.municipalities import Municipalities
 from assistant.pointers import PointerFinder
@@ -32,7 +33,8 @@ from assistant.query import QuestionReader
 from assistant.render import say
 from assistant.responder import Responder
 from assistant.retrieval import HybridRetriever
-from assistant.text import lemma, words
+from assistant.text import lemma, normal, stem, words
+from assistant.thesaurus import Related
 from ingest.embedding import Embedder, make_embedder
 from ingest.errors import IndexError_
 from ingest.settings import Settings, load_settings
@@ -67,6 +69,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._checked_at = 0.0
+        self._thesaurus = thesaurus.load(settings.thesaurus_path)
         self._load(self._current_id())
 
     @classmethod
@@ -111,7 +114,8 @@ class Assistant:
         """The answering components for one build: its municipalities, vocabulary and vectors."""
         municipalities = Municipalities(sorted({d.municipality for d in index.docs.values()}))
         splitter = CompoundSplitter(_vocabulary(index))
-        reader = QuestionReader(municipalities, splitter)
+        related = Related(self._thesaurus, retriever.bm25.vocabulary, lambda w: stem(normal(w, "nb")), lexicon().stopwords)
+        reader = QuestionReader(municipalities, splitter, related=related)
         evidence = Evidence(splitter, retriever.bm25.idf())
         pointers = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
         composer = Composer(index, evidence, pointers, self.tuning, holders_of=retriever.bm25.chunks_with)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.compounds import CompoundSplitter
@@ -135,10 +136,12 @@ def normalise_municipality(value: str | None) -> str | None:
 class QuestionReader:
     """Reads questions against one index: its municipalities and its vocabulary."""
 
-    def __init__(self, municipalities: Municipalities, splitter: CompoundSplitter, intent_data: Intents | None = None) -> None:
+    def __init__(self, municipalities: Municipalities, splitter: CompoundSplitter, intent_data: Intents | None = None,
+                 related: Callable[..., tuple[str, ...]] | None = None) -> None:
         self.municipalities = municipalities
         self.splitter = splitter
         self.intents = intent_data or intents()
+        self.related = related or (lambda *lemmas: ())  # plan words for a word the lexicon does not know (a thesaurus)
 
     # --- language --------------------------------------------------------------
 
@@ -169,7 +172,7 @@ class QuestionReader:
                     continue
                 alternatives = self._alternatives(piece, base, lang)
                 original = m.group(0) if piece == word else next(p for p in m.group(0).split("-") if p.lower() == piece)
-                words_for = tuple(dict.fromkeys((*lex.expand(base), *lex.expand(piece))))
+                words_for = tuple(dict.fromkeys((*lex.expand(base), *lex.expand(piece)))) or self.related(base, lex.canonical(base), lemma(base, "nb"))
                 term = Term(original, alternatives, anchor=bool(_ACRONYM.match(original)), plan_words=words_for)
                 found.setdefault(term.key, term)
         for level in _LEVEL.finditer(text):

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     max_sentences: int = Field(4, ge=1, description="most sentences an answer quotes for one part of a question (the composer's max_units)")
     max_question_chars: int = 2000
     max_history_turns: int = 20
+    thesaurus_path: str = Field(
+        "/usr/share/mythes/th_nb_NO_v2.dat", description="MyThes thesaurus for synonyms of everyday words the plans never use "
+        "(Debian package mythes-no, GPL-2, read at run time); empty or missing: no synonyms")
 
     # Optional LLM
     llm_backend: Literal["none", "openai", "llamacpp"] = "none"

@@ -20,6 +20,20 @@ setup() {
     "$PY" -m pip install -q -c requirements.lock -e '.[dev]'
     touch "$stamp"
   fi
+  thesaurus
+}
+
+thesaurus() {
+  # Optional: the Norwegian thesaurus (Debian mythes-no, GPL-2, read at run time) gives synonyms
+  # for everyday words the plans never use. Without it everything works, with a few less answers.
+  if [ ! -e /usr/share/mythes/th_nb_NO_v2.dat ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "==> installing the Norwegian thesaurus (mythes-no)"
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mythes-no >/dev/null) || echo "note: could not install mythes-no; answers work without it"
+    else
+      echo "note: optional thesaurus missing; install it with: sudo apt-get install mythes-no"
+    fi
+  fi
 }
 
 browser() {
