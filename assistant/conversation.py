@@ -82,8 +82,10 @@ def unresolved(reader: QuestionReader, q: Question) -> bool:
     or refers to one by a pronoun with at most one topic word of its own ("Kva alder gjeld det for?")
     and no earlier part of its own for the pronoun to refer to."""
     topic = topic_terms(reader, q)
-    alone = len(q.parts) <= 1  # "Kva er DUÅ, og kven er det for?": "det" is the first part's DUÅ
-    return not topic or alone and bool(_POINTS_BACK_PRONOUN.search(q.text)) and len(topic) <= 1
+    # "Kva er DUÅ, og kven er det for?": "det" is the first part's DUÅ; but a pronoun in the first
+    # part ("Kven er det for, og kven har ansvaret?") has nothing before it in the question
+    first = q.parts[0].text if q.parts else q.text
+    return not topic or bool(_POINTS_BACK_PRONOUN.search(first)) and len(topic) <= 1
 
 
 def _points_back(reader: QuestionReader, q: Question, topic: list[Term]) -> bool:

@@ -75,6 +75,11 @@ def test_follow_ups(reader, text):
     assert kind(reader, text) == Kind.FOLLOW_UP
 
 
+def test_a_pronoun_in_the_first_part_points_back_but_one_in_a_later_part_points_to_the_first(reader):
+    assert kind(reader, "Kven er det for, og kven har ansvaret for tilbodet?") == Kind.FOLLOW_UP
+    assert kind(reader, "Kva er DUÅ, og kven er det for?") != Kind.FOLLOW_UP
+
+
 def test_a_short_topic_is_checked_both_ways(reader):
     assert kind(reader, "Kva er stafettlogg?") == Kind.CHECK
 
