@@ -104,7 +104,10 @@ def kind_of(reader: QuestionReader, q: Question, has_history: bool) -> Kind:
     if _STARTS_LIKE_FOLLOW_UP.search(text) or _points_back(reader, q, topic):
         return Kind.FOLLOW_UP
     if len(topic) <= 2 and not q.named and not q.others_named:
-        return Kind.CHECK
+        # short, and its first part ending on a pronoun ("Hvor ofte møtes de?"): what "de" are is in
+        # the conversation (in "Kva er DUÅ, og kven er det for?" it is the first part's DUÅ)
+        first = q.parts[0].text if q.parts else text
+        return Kind.FOLLOW_UP if _POINTS_BACK_PRONOUN.search(first) else Kind.CHECK
     return Kind.ALONE
 
 

@@ -69,7 +69,8 @@ def test_a_question_with_its_own_topic_is_not_a_follow_up(reader):
 
 @pytest.mark.parametrize(
     "text",
-    ["Og for ungdom?", "Kven har ansvaret då?", "What about Sandnes?", "Hva med Sandnes?", "Kven er ansvarleg?", "Gjeld det også for barnehagen?"],
+    ["Og for ungdom?", "Kven har ansvaret då?", "What about Sandnes?", "Hva med Sandnes?", "Kven er ansvarleg?", "Gjeld det også for barnehagen?",
+     "Hvor ofte møtes de?", "Kor ofte har dei møte med dei?"],
 )
 def test_follow_ups(reader, text):
     assert kind(reader, text) == Kind.FOLLOW_UP
