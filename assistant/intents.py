@@ -14,8 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 
-def _cue_pattern(cues: list[str], patterns: list[str]) -> re.Pattern[str] | None:
+def _cue_pattern(cues: list[str], patterns: list[str], heads: list[str] = ()) -> re.Pattern[str] | None:
+    """Cue words and phrases as whole words; ``heads`` also as the last part of a compound
+    ("mobilnummeret" asks for a number as "telefonnummeret" does)."""
     parts = [r"(?<![\w-])" + re.escape(c.lower()) + r"(?![\w-])" for c in sorted(cues, key=len, reverse=True)]
+    parts += [r"(?<![\w-])[\w-]+" + re.escape(h.lower()) + r"(?![\w-])" for h in sorted(heads, key=len, reverse=True)]
     parts += patterns
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
@@ -64,7 +67,7 @@ def intents() -> Intents:
         pattern = _cue_pattern(spec.get("cues", []), spec.get("patterns", []))
         if pattern is not None:
             kinds[name] = pattern
-    ask = {name: _cue_pattern(spec.get("ask", []), spec.get("patterns", [])) for name, spec in data["detail"].items()}
+    ask = {name: _cue_pattern(spec.get("ask", []), spec.get("patterns", []), spec.get("heads", [])) for name, spec in data["detail"].items()}
     evidence = {name: re.compile(spec["evidence"], 0 if spec.get("case_sensitive") else re.IGNORECASE) for name, spec in data["detail"].items()}
     shapes = {name: re.compile(pattern, re.IGNORECASE | re.MULTILINE) for name, pattern in data.get("shape", {}).items()}
     framing = frozenset(w.lower() for w in data["framing"]["words"])
