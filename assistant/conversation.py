@@ -152,6 +152,12 @@ def merge(reader: QuestionReader, q: Question, previous: Question) -> Question:
     return merged
 
 
+def asks_what_a_name_is(q: Question) -> bool:
+    """"Kva er BTI?", "What is COS?": a definition of an acronym or name, which is the same thing in
+    every municipality's plans, so the conversation's municipality does not narrow it."""
+    return "definition" in q.intents and any(t.anchor for t in q.terms)
+
+
 def with_municipality_of(q: Question, previous: Question) -> Question:
     """A question that names no municipality (and has none selected) keeps the conversation's: a
     reader who asked about Sør-Aurdal and then asks "Kven skal inviterast til drøftingsmøte?" still

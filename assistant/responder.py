@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer import Composer, PartEvidence
-from assistant.conversation import Kind, Turn, kind_of, merge, previous_turn, unresolved, with_municipality_of
+from assistant.conversation import Kind, Turn, asks_what_a_name_is, kind_of, merge, previous_turn, unresolved, with_municipality_of
 from assistant.models import Answer, Retrieved
 from assistant.query import Part, Question, QuestionReader
 from assistant.render import say
@@ -60,7 +60,8 @@ class Responder:
     def understand(self, question: str, history: list[Turn], selected: str | None, hint: str | None) -> tuple[Question, Question | None]:
         """The question as read, completed from the earlier turn when it is a follow-up; and the
         completed alternative to try when it only might be one (``Kind.CHECK``). A question that
-        names no municipality keeps the conversation's, whether or not it stands alone."""
+        names no municipality keeps the conversation's, whether or not it stands alone, unless it
+        asks what a name is ("Kva er BTI?": defined where the plans define it)."""
         if history and hint not in ("nn", "nb"):  # the conversation's standard, when the app gave none
             hint = self.reader.language(history[-1].question, hint)
         q = self.reader.read(question, selected, hint)
@@ -72,7 +73,8 @@ class Responder:
             return q, None
         if kind == Kind.FOLLOW_UP:
             return merge(self.reader, q, previous), None
-        q = with_municipality_of(q, previous)
+        if not asks_what_a_name_is(q):
+            q = with_municipality_of(q, previous)
         return q, (merge(self.reader, q, previous) if kind == Kind.CHECK else None)
 
     def answer_topic(self, answer: str, lang: str) -> str:

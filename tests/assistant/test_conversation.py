@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.compounds import CompoundSplitter
-from assistant.conversation import Kind, Turn, kind_of, merge, previous_turn, turns_from, with_municipality_of
+from assistant.conversation import Kind, Turn, asks_what_a_name_is, kind_of, merge, previous_turn, turns_from, with_municipality_of
 from assistant.municipalities import Municipalities
 from assistant.query import QuestionReader
 
@@ -163,3 +163,10 @@ def test_with_municipality_of_fills_only_a_missing_municipality(reader):
     assert (q.municipality, q.municipality_source) == ("Sogndal", "history")
     q = with_municipality_of(reader.read("Kva gjer kommunen i Sandnes?"), previous)
     assert (q.municipality, q.municipality_source) == ("Sandnes", "question")
+
+
+def test_what_a_name_is_does_not_depend_on_the_conversations_municipality(reader):
+    assert asks_what_a_name_is(reader.read("Kva er BTI?"))
+    assert asks_what_a_name_is(reader.read("What is COS?"))
+    assert not asks_what_a_name_is(reader.read("Kva er innsatsteamet?"))  # a team, which each municipality has its own of
+    assert not asks_what_a_name_is(reader.read("Kven har ansvaret for BTI?"))
