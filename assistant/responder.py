@@ -8,7 +8,6 @@ turn?) → :class:`~assistant.retrieval.HybridRetriever` per part → :class:`~a
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
@@ -27,8 +26,6 @@ from ingest.models import Chunk
 
 OTHER_MUNICIPALITY_DEPTH = 12  # hits looked at to see whether another municipality also answers
 ACROSS_DEPTH = 30  # hits looked at to see which municipalities a cross-municipality question concerns
-ANSWER_TOPIC_TERMS = 4  # weightiest words of the earlier answer that a follow-up borrows
-_FRAME = re.compile(r"(Ifølgje|Ifølge|According to)\s+«[^»]*»\s*\([^)]*\)[^:\n]*:", re.IGNORECASE)
 
 
 @dataclass
@@ -68,7 +65,7 @@ class Responder:
         kind = kind_of(self.reader, q, bool(history))
         if not history:
             return q, None
-        previous = previous_turn(self.reader, history, selected, hint, self.answer_topic)
+        previous = previous_turn(self.reader, history, selected, hint)
         if previous is None:
             return q, None
         if kind == Kind.FOLLOW_UP:
@@ -76,14 +73,6 @@ class Responder:
         if not asks_what_a_name_is(q):
             q = with_municipality_of(q, previous)
         return q, (merge(self.reader, q, previous) if kind == Kind.CHECK else None)
-
-    def answer_topic(self, answer: str, lang: str) -> str:
-        """The weightiest words of an earlier answer's quotes: what a follow-up's "det" refers to."""
-        quotes = _FRAME.sub(" ", answer)
-        quotes = re.sub(r"\[\d+\]|\*\*[^*]*\*\*", " ", quotes)
-        terms = self.reader.terms(quotes, lang)
-        ranked = sorted((t for t in terms if self.composer.evidence.known(t)), key=self.composer.evidence.weight, reverse=True)
-        return " ".join(t.text for t in ranked[:ANSWER_TOPIC_TERMS])
 
     def respond(self, question: str, history: list[Turn], selected: str | None, hint: str | None,
                 timings: dict[str, float]) -> Result:
