@@ -34,7 +34,6 @@ from assistant.render import say
 from assistant.responder import Responder
 from assistant.retrieval import HybridRetriever
 from assistant.text import lemma, normal, stem, words
-from assistant.thesaurus import Related
 from ingest.embedding import Embedder, make_embedder
 from ingest.errors import IndexError_
 from ingest.settings import Settings, load_settings
@@ -114,7 +113,7 @@ class Assistant:
         """The answering components for one build: its municipalities, vocabulary and vectors."""
         municipalities = Municipalities(sorted({d.municipality for d in index.docs.values()}))
         splitter = CompoundSplitter(_vocabulary(index))
-        related = Related(self._thesaurus, retriever.bm25.vocabulary, lambda w: stem(normal(w, "nb")), lexicon().stopwords)
+        related = thesaurus.Related(self._thesaurus, retriever.bm25.vocabulary, lambda w: stem(normal(w, "nb")), lexicon().stopwords)
         reader = QuestionReader(municipalities, splitter, related=related)
         evidence = Evidence(splitter, retriever.bm25.idf())
         pointers = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
