@@ -36,7 +36,6 @@ _TOPIC_SWITCH = re.compile(
     r"forresten|by the way|btw|ny sak|nytt spørsmål|new question)\b",
     re.IGNORECASE,
 )
-# "kommunen" / "the municipality": a municipality the conversation has already named.
 MAX_DEPTH = 3  # how far back a chain of follow-ups is followed
 
 
@@ -81,10 +80,14 @@ def unresolved(reader: QuestionReader, q: Question) -> bool:
     or refers to one by a pronoun with at most one topic word of its own ("Kva alder gjeld det for?")
     and no earlier part of its own for the pronoun to refer to."""
     topic = topic_terms(reader, q)
-    # "Kva er DUÅ, og kven er det for?": "det" is the first part's DUÅ; but a pronoun in the first
-    # part ("Kven er det for, og kven har ansvaret?") has nothing before it in the question
-    first = q.parts[0].text if q.parts else q.text
-    return not topic or bool(_POINTS_BACK_PRONOUN.search(first)) and len(topic) <= 1
+    return not topic or _first_part_points_back(q) and len(topic) <= 1
+
+
+def _first_part_points_back(q: Question) -> bool:
+    """The question's first part ends on a pronoun. Only there does it point out of the question:
+    in "Kva er DUÅ, og kven er det for?" "det" is the first part's DUÅ, while "Kven er det for, og
+    kven har ansvaret?" has nothing before its "det"."""
+    return bool(_POINTS_BACK_PRONOUN.search(q.parts[0].text if q.parts else q.text))
 
 
 def _points_back(reader: QuestionReader, q: Question, topic: list[Term]) -> bool:
@@ -103,10 +106,8 @@ def kind_of(reader: QuestionReader, q: Question, has_history: bool) -> Kind:
     if _STARTS_LIKE_FOLLOW_UP.search(text) or _points_back(reader, q, topic):
         return Kind.FOLLOW_UP
     if len(topic) <= 2 and not q.named and not q.others_named:
-        # short, and its first part ending on a pronoun ("Hvor ofte møtes de?"): what "de" are is in
-        # the conversation (in "Kva er DUÅ, og kven er det for?" it is the first part's DUÅ)
-        first = q.parts[0].text if q.parts else text
-        return Kind.FOLLOW_UP if _POINTS_BACK_PRONOUN.search(first) else Kind.CHECK
+        # short, and its first part ending on a pronoun ("Hvor ofte møtes de?"): what "de" are is in the conversation
+        return Kind.FOLLOW_UP if _first_part_points_back(q) else Kind.CHECK
     return Kind.ALONE
 
 

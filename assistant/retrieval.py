@@ -50,8 +50,6 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
-        # units are stored chunk by chunk, in order: chunk i's sentences are rows [starts[i], starts[i + 1])
-        self._unit_starts = np.concatenate([[0], np.cumsum([len(c.units) for c in index.chunks])]).astype(np.int64)
 
     def _by_sentence(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]], query_vector: np.ndarray) -> list[tuple[int, float]]:
         """The dense ranking of every chunk either search found, by the mean of the chunk's
@@ -68,10 +66,11 @@ class HybridRetriever:
         return [(rows[k], float(chunk[k])) for k in order]
 
     def _closest_sentence(self, row: int, query_vector: np.ndarray, otherwise: float) -> float:
-        a, b = self._unit_starts[row], self._unit_starts[row + 1]
-        if b <= a:
+        units = self.index.chunks[row].units
+        if not units:
             return otherwise
-        return float(np.max(np.asarray(self.index.unit_vectors[a:b], dtype=np.float32) @ query_vector))
+        a = self.index.unit_index[units[0].unit_id]  # a chunk's sentences are consecutive rows
+        return float(np.max(np.asarray(self.index.unit_vectors[a : a + len(units)], dtype=np.float32) @ query_vector))
 
     def retrieve(
         self, query: str, query_vector: np.ndarray, n: int, municipality: str | None = None, timings: dict[str, float] | None = None,
