@@ -129,7 +129,7 @@ def build_ui(assistant: Any, store: FeedbackStore, settings: Settings | None = N
         chatbot.option_select(on_option, [session, municipality, language], answer_out, **private)
         question.input(lambda text, lang: chat.pii_warning(text, lang), [question, language], warning,
                        show_progress="hidden", trigger_mode="always_last", queue=False, **private)
-        reset_out = [chatbot, session, question, warning, panel, status, viewer]
+        reset_out = [chatbot, session, panel, status, viewer]
         new_chat.click(chat.reset, [language], reset_out, **private)
         chatbot.clear(chat.reset, [language], reset_out, **private)
         chatbot.like(on_like, [session, language], [session, status, panel, comment], **private)

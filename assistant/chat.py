@@ -206,10 +206,15 @@ def respond(
     yield chat_update(session, lang, texts), session, "", warning, gr.update(**HIDE), ""
 
 
-def reset(lang: str | None = None) -> tuple[Any, ChatSession, str, str, Any, str, str]:
-    """'Ny samtale' and the chat's clear button: empty chat, fresh session, viewer closed."""
+def reset(lang: str | None = None) -> tuple[Any, ChatSession, Any, str, str]:
+    """'Ny samtale' and the chat's clear button: empty chat, fresh session, viewer closed.
+
+    Returns (chat, session, comment panel, status, viewer); the status line says the earlier
+    questions are forgotten (read out by screen readers). The question box is left alone: a
+    question typed while the reset is on its way (the clear button empties the chat at once, the
+    session follows a round trip later) is the first question of the new conversation, not lost."""
     lang = language(lang)
-    return chat_update(ChatSession(), lang, {}), ChatSession(), "", "", gr.update(**HIDE), "", ""
+    return chat_update(ChatSession(), lang, {}), ChatSession(), gr.update(**HIDE), t(lang, "conversation_reset"), ""
 
 
 def _rating(liked: Any) -> str | None:

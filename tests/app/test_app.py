@@ -294,6 +294,9 @@ def test_browser_desk_and_phone(app_server, tmp_path):
             assert page.locator("#chatbot .bot-row").last.locator(".fa-refusal").count() == 0
             page.locator(reset).click()
             page.locator("#chatbot .example").first.wait_for(timeout=10000)
+            # The server has forgotten the history only once the status line says so: the clear
+            # button empties the chat in the browser a round trip before that.
+            page.locator("#feedback-status").get_by_text("Ny samtale:").wait_for(timeout=10000)
             assert page.locator("#chatbot .bot-row").count() == 0
             ask_in_page(page, "Hvilken alder gjelder det for?", ".fa-refusal")
         page.close()

@@ -130,8 +130,9 @@ def test_two_sessions_do_not_share_a_conversation():
 def test_new_chat_and_clear_reset_the_history_the_assistant_gets(reset_from):
     fake = FakeAssistant()
     _, session = ask(fake, "Kva er nivå 2?")
-    chat_value, session, question, warning, panel, status, viewer = chat.reset("nn")  # both buttons call this
+    chat_value, session, panel, status, viewer = chat.reset("nn")  # both buttons call this
     assert chat_value["value"] == [] and session.turns == [] and viewer == "" and panel["visible"] is False
+    assert status == "Ny samtale: dei tidlegare spørsmåla er gløymde."
     ask(fake, "Kven er stafetthaldar?", session)
     assert fake.calls[-1][1] == []
 
