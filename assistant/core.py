@@ -118,7 +118,8 @@ class Assistant:
         evidence = Evidence(splitter, retriever.bm25.idf())
         pointers = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
         composer = Composer(index, evidence, pointers, self.tuning, holders_of=retriever.bm25.chunks_with)
-        responder = Responder(reader, retriever, composer, self.embedder, max(self.settings.top_k, self.tuning.chunks_considered))
+        responder = Responder(reader, retriever, composer, self.embedder, max(self.settings.top_k, self.tuning.chunks_considered),
+                              self.settings.focus_weight)
         return _Loaded(build_id, retriever, composer, responder, dense)
 
     def _refresh(self) -> _Loaded:
@@ -151,7 +152,8 @@ class Assistant:
         other._lock = threading.Lock()
         base = loaded.composer
         composer = Composer(base.index, base.evidence, base.pointers, tuning, base.intents, base.holders_of)
-        responder = Responder(loaded.responder.reader, loaded.retriever, composer, self.embedder, loaded.responder.depth)
+        responder = Responder(loaded.responder.reader, loaded.retriever, composer, self.embedder, loaded.responder.depth,
+                              loaded.responder.focus_weight)
         other._loaded = _Loaded(loaded.build_id, loaded.retriever, composer, responder, loaded.dense)
         return other
 

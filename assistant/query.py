@@ -77,13 +77,23 @@ class Part:
     search_text: str
     terms: list[Term]
     intents: set[str]
+    focus: str = ""  # the asking sentence(s) alone, when the question also tells a story ("Eg er sliten. Finst det kurs?")
 
     @property
     def dense_text(self) -> str:
         """What to embed: the words asked, then the plans' words for the reader's words, so an
         English or everyday question lands nearer the plans' own sentences."""
-        extra = [w for t in self.terms for w in t.plan_words if w not in self.search_text.lower()]
-        return f"{self.search_text} {' '.join(dict.fromkeys(extra))}".strip()
+        return self._with_plan_words(self.search_text)
+
+    @property
+    def focus_text(self) -> str:
+        """The asking sentence with the plans' words for its own words ("" without a story)."""
+        return self._with_plan_words(self.focus, only_in=self.focus) if self.focus else ""
+
+    def _with_plan_words(self, text: str, only_in: str | None = None) -> str:
+        terms = [t for t in self.terms if only_in is None or t.text.lower() in only_in.lower()]
+        extra = [w for t in terms for w in t.plan_words if w not in text.lower()]
+        return f"{text} {' '.join(dict.fromkeys(extra))}".strip()
 
 
 @dataclass
@@ -211,13 +221,13 @@ class QuestionReader:
         for sentence in asks:
             pieces.extend(self._split_sentence(sentence))
         if len(pieces) <= 1:
-            return [self._part(text, text, lang)]
+            return [self._part(text, text, lang, " ".join(asks) if context else "")]
         topic = " ".join(t.text for p in pieces for t in self.terms(p, lang))
         out = []
         for piece in pieces:
             own = self.terms(piece, lang)
             search = piece if _has_topic(own, piece) else f"{piece} {topic}"
-            out.append(self._part(piece, f"{search} {context}".strip(), lang))
+            out.append(self._part(piece, f"{search} {context}".strip(), lang, search if context else ""))
         return out
 
     def _split_sentence(self, sentence: str) -> list[str]:
@@ -237,8 +247,8 @@ class QuestionReader:
         pieces = [sentence[a:b] for a, b in zip(bounds, bounds[1:])]
         return [re.sub(r"^[,;]?\s*(og|and|samt|eller|or|men|but)\s+", "", p.strip(), flags=re.IGNORECASE) for p in pieces if p.strip(" ,;")]
 
-    def _part(self, text: str, search_text: str, lang: str) -> Part:
-        return Part(text, search_text, self.terms(search_text, lang), self.intents.of(text))
+    def _part(self, text: str, search_text: str, lang: str, focus: str = "") -> Part:
+        return Part(text, search_text, self.terms(search_text, lang), self.intents.of(text), focus)
 
     # --- the whole question ------------------------------------------------------------
 

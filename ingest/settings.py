@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     rrf_k: int = 10  # tuned on evals/qa.jsonl (python -m evals tune)
     dense_weight: float = 0.7
     bm25_weight: float = 1.0
+    focus_weight: float = Field(0.3, ge=0, le=1, description="share of the asking sentence's own meaning when a question "
+                                "also tells a story around it (dev: 0.2 and 0.3 best of 0-0.5)")
     candidates: int = 20
     max_sentences: int = Field(4, ge=1, description="most sentences an answer quotes for one part of a question (the composer's max_units)")
     max_question_chars: int = 2000

@@ -110,6 +110,15 @@ def test_a_single_question_is_one_part_with_the_whole_text(reader):
     assert [p.text for p in q.parts] == ["Sonen min er 12 år. Kven kan hjelpe?"]
 
 
+def test_the_asking_sentence_is_the_focus_only_when_a_story_surrounds_it(reader):
+    told = reader.read("Sonen min slår andre barn. Eg er heilt tom. Finst det kurs for foreldre?")
+    assert told.parts[0].focus == "Finst det kurs for foreldre?"
+    assert "slår" not in told.parts[0].focus_text and "kurs" in told.parts[0].focus_text
+    assert reader.read("Finst det kurs for foreldre?").parts[0].focus_text == ""
+    two = reader.read("Dottera mi går i barnehagen. Kva er BTI, og kven er stafetthaldar?")
+    assert [p.focus for p in two.parts] == ["Kva er BTI", "kven er stafetthaldar?"]
+
+
 # --- municipality, details, years ----------------------------------------------------------------------------------------
 
 
