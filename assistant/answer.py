@@ -156,10 +156,9 @@ class Composer:
             for position, unit in enumerate(chunk.units):
                 own = self.evidence.keys(unit.unit_id, unit.text, lang)
                 dense = self._dense(unit, vector)
-                coverage = max(
-                    self.evidence.coverage(part.terms, own | section),
-                    t.context_credit * self.evidence.coverage(part.terms, own | section | before),
-                )
+                coverage = self._coverage(part.terms, own | section, before)
+                if part.focus:  # a story around the question: the asking sentence's own words count more, never less
+                    coverage = max(coverage, (coverage + self._coverage(part.focus_terms, own | section, before)) / 2)
                 n_words = len(unit.text.split())
                 f = {
                     "dense": dense,
@@ -181,6 +180,11 @@ class Composer:
                 before = own
         out.sort(key=lambda c: -c.score)
         return out
+
+    def _coverage(self, terms: list[Term], keys: frozenset[str], before: frozenset[str]) -> float:
+        """Share of the terms' weight a unit holds, or (a little discounted) with the sentence
+        before it, which a unit may lean on for its subject."""
+        return max(self.evidence.coverage(terms, keys), self.tuning.context_credit * self.evidence.coverage(terms, keys | before))
 
     def _defines(self, part: Part, unit: Unit, lang: str) -> bool:
         """'X er …', 'X (…) betyr …': the unit opens with a term the part asks about; or it spells

@@ -90,6 +90,13 @@ class Part:
         """The asking sentence with the plans' words for its own words ("" without a story)."""
         return self._with_plan_words(self.focus, only_in=self.focus) if self.focus else ""
 
+    @property
+    def focus_terms(self) -> list[Term]:
+        """The terms of the asking sentence (all terms when the question tells no story)."""
+        if not self.focus:
+            return self.terms
+        return [t for t in self.terms if t.text.lower() in self.focus.lower()] or self.terms
+
     def _with_plan_words(self, text: str, only_in: str | None = None) -> str:
         terms = [t for t in self.terms if only_in is None or t.text.lower() in only_in.lower()]
         extra = [w for t in terms for w in t.plan_words if w not in text.lower()]
