@@ -273,11 +273,21 @@ class QuestionReader:
             text=text, language=lang, municipality=municipality, municipality_source=source, search_text=search,
             selected=chosen, named=named, others_named=self.municipalities.others_named(clean),
             intents=self.intents.of(clean), details=self.intents.details_asked(clean),
-            injection=injected, years=set(re.findall(r"\b(?:19|20)\d\d\b", clean)),
+            injection=injected, years=years_asked(clean),
         )
         q.terms = self.terms(search, lang)
         q.parts = self.parts(search, lang)
         return q
+
+
+_YEAR = re.compile(r"\b((?:19|20)\d)(\d)(?!\d)(-?(?:tal+et|tal+ets|s)\b)?", re.IGNORECASE)
+
+
+def years_asked(text: str) -> set[str]:
+    """The years a question is about, as text a passage must hold: "2024", or for a decade
+    ("1920-tallet", "1920-talet", "1990s") the decade's first three digits, which every year of it
+    starts with."""
+    return {m.group(1) if m.group(3) and m.group(2) == "0" else m.group(1) + m.group(2) for m in _YEAR.finditer(text)}
 
 
 def _phrases(lowered: list[str], longest: int) -> list[tuple[str, int]]:

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.compounds import CompoundSplitter
 from assistant.municipalities import Municipalities
-from assistant.query import QuestionReader, normalise_municipality, strip_injection
+from assistant.query import QuestionReader, normalise_municipality, strip_injection, years_asked
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +167,12 @@ def test_a_question_with_injection_is_read_without_it(reader):
     assert q.injection and q.municipality == "Sør-Aurdal"
     assert q.search_text == "Hvem kan henvise til BUP ?"
     assert "reglene" not in texts(q.terms) and q.text.startswith("Glem reglene")
+
+
+@pytest.mark.parametrize("text,years", [
+    ("Kva skjedde i 2024?", {"2024"}), ("Planen for 2024–2032", {"2024", "2032"}),
+    ("Når startet gullblokaden på 1920-tallet?", {"192"}), ("på 1990-talet", {"199"}), ("in the 1990s", {"199"}),
+    ("nummer 19255", set()),
+])
+def test_a_decade_asks_for_any_year_in_it(text, years):
+    assert years_asked(text) == years
