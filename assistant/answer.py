@@ -701,7 +701,9 @@ def _levels(text: str) -> set[str]:
 _AGE_OR_RANGE = re.compile(r"\d[\d  ]*\s*(?:[–-]\s*\d+\s*)?(?:til\s+\d+\s*)?(?:år|års|years|-år)\b|\d+\s*[–-]\s*\d+|\d+\s+til\s+\d+", re.IGNORECASE)
 _REFERENCE_BEFORE = re.compile(r"(\d\s?[-–./]|§|St\.|nr\.?|kap\w*\.?|side|s\.|punkt|pkt\.?|steg|nivå|trinn|level)\s*$", re.IGNORECASE)
 _COUNTED = re.compile(r"\b(?:kor|hvor)\s+mange\s+(\w+(?:\s+\w+)?)|\bhow\s+many\s+(\w+(?:\s+\w+)?)", re.IGNORECASE)
-_NUMBER_THEN_WORDS = re.compile(r"(?<![\w.,])(\d[\d  .,]*|ein|en|eitt|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|tjue)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.IGNORECASE)
+# the words after a number are looked at, not consumed: in "i 1920 om lag 20 skipsverft" the year's
+# words hold the next number, which must get its own look
+_NUMBER_THEN_WORDS = re.compile(r"(?<![\w.,])(\d[\d  .,]*|ein|en|eitt|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|tjue)(?=\s+((?:[\w-]+\s+){0,2}[\w-]+))", re.IGNORECASE)
 
 
 def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subject: bool) -> bool:

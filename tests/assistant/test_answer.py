@@ -501,3 +501,12 @@ def test_composer_weighs_the_asking_sentence_of_a_story_above_the_story(toy):
     assert reader.read(story).parts[0].focus == "Har helsestasjonen ope hus?"
     assert compose(toy, story.replace("Har helsestasjonen ope hus?", "Finst det ein symjehall i nærleiken?"), {"Helsestasjonen har": 0.84},
                    "Helsestasjonen har").abstained
+
+
+def test_a_count_after_a_year_is_seen(toy):
+    from assistant.answer import _counts
+
+    _, composer, _ = toy
+    text = "Papenburg hadde i 1920 om lag 20 skipsverft, men berre eitt er att."
+    assert _counts(text, "Hvor mange skipsverft var det i Papenburg i 1920?", composer.evidence, "nb", False)
+    assert not _counts("Papenburg fekk nytt verft i 1920.", "Hvor mange skipsverft var det?", composer.evidence, "nb", False)
