@@ -449,7 +449,7 @@ class Composer:
             chosen.append(c)
         chosen += self._for_shapes(part, pool, chosen, best)
         chosen += self._for_terms(part, pool, chosen, best)
-        items = self._list_items(part, pool, best)
+        items = self._list_items(part, pool, best, chosen)
         if items:
             chosen = [c for c in chosen if c.chunk.doc_id == best.chunk.doc_id] + items
         return self._with_antecedents(_unique(chosen))
@@ -488,13 +488,17 @@ class Composer:
                     break
         return extra
 
-    def _list_items(self, part: Part, pool: list[Candidate], best: Candidate) -> list[Candidate]:
+    def _list_items(self, part: Part, pool: list[Candidate], best: Candidate, chosen: list[Candidate]) -> list[Candidate]:
         """A list question answered by the lines under the intro that best matches it: the intro
-        ("Tre nivå :"), then the first sentence of each following line, across chunk borders."""
-        if "list" not in part.intents and not best.unit.text.rstrip().endswith(":"):
+        ("Tre nivå :"), then the first sentence of each following line, across chunk borders. An
+        intro already chosen for the answer is one however far it trails the best unit, and brings
+        its items whatever was asked: "… i tre områder som må styrkes:" without the three would
+        end a quote on a colon."""
+        opens = any(c.unit.text.rstrip().endswith(":") for c in chosen)
+        if "list" not in part.intents and not opens:
             return []
         intro = next((c for c in pool if self._introduces_list(c.unit, "list" in part.intents) and c.chunk.doc_id == best.chunk.doc_id
-                      and c.score >= best.score - self.tuning.list_margin), None)
+                      and (c.score >= best.score - self.tuning.list_margin or any(c is k for k in chosen))), None)
         if intro is None:
             return []
         wanted = _count_asked(part.text) or _count_asked(intro.unit.text) or self.tuning.list_units
