@@ -135,6 +135,12 @@ def test_evidence_must_show_the_detail():
     assert i.shows("price", "Kurset er gratis.") and not i.shows("price", "Kurset er ope for alle.")
 
 
+def test_a_share_may_be_written_in_words():
+    i = intents()
+    assert i.shows("share", "Vindkraft står for rundt to prosent.") and i.shows("share", "Om lag 12 % av barna …")
+    assert not i.shows("share", "Mange prosentar blir oppgitt.") and not i.shows("share", "To av dei er nye.")
+
+
 def test_a_name_asked_for_must_be_one_the_question_does_not_give():
     i = intents()
     assert i.shows("person", "Leiaren heiter Kari Nordmann.", "Kva heiter leiaren?")
