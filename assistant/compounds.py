@@ -10,11 +10,23 @@ compounds ("foreldrestøttetiltak") come apart too. No word lists per compound.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 
 MIN_PART = 3
 MIN_WORD = 7
 LINKS = ("", "s", "e")
+HOLDERS_MEMO = 20_000
+
+
+def _with_prefix(ordered: list[str], prefix: str) -> list[str]:
+    """The words of a sorted list that start with ``prefix``."""
+    at = bisect.bisect_left(ordered, prefix)
+    out = []
+    while at < len(ordered) and ordered[at].startswith(prefix):
+        out.append(ordered[at])
+        at += 1
+    return out
 
 
 def dictionary_known(word: str) -> bool:
@@ -31,6 +43,9 @@ class CompoundSplitter:
         self._known_fn = known
         self._known_cache: dict[str, bool] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._holders: dict[str, tuple[str, ...]] = {}
+        self._by_start: list[str] | None = None
+        self._by_end: list[str] = []
 
     def known(self, word: str) -> bool:
         if word in self._vocabulary:
@@ -39,6 +54,30 @@ class CompoundSplitter:
         if found is None:
             found = self._known_cache[word] = len(word) >= MIN_PART and self._known_fn(word)
         return found
+
+    def compounds_with(self, word: str, most: int = 4) -> tuple[str, ...]:
+        """The plans' compounds that begin or end with ``word`` as a part, for a word the plans
+        never use on their own: a reader's "søvn" is in the plans' "søvnveiledning", "skjerm" in
+        "skjermbruk". Shortest first (the most general), at most ``most``; () for a word the plans
+        use. Found by binary search in the sorted vocabulary and its reversed words, so a national
+        vocabulary costs microseconds per word, not a scan."""
+        if len(word) < MIN_PART + 1 or word in self._vocabulary:
+            return ()
+        found = self._holders.get(word)
+        if found is None:
+            if len(self._holders) > HOLDERS_MEMO:
+                self._holders.clear()  # a memo, bounded: readers' words are unbounded
+            starts, ends = self._sorted()
+            candidates = _with_prefix(starts, word) + [v[::-1] for v in _with_prefix(ends, word[::-1])]
+            candidates = sorted({v for v in candidates if len(v) >= MIN_WORD}, key=lambda v: (len(v), v))
+            found = self._holders[word] = tuple(v for v in candidates if word in self.split(v))[:most]
+        return found
+
+    def _sorted(self) -> tuple[list[str], list[str]]:
+        if self._by_start is None:
+            self._by_start = sorted(self._vocabulary)
+            self._by_end = sorted(v[::-1] for v in self._vocabulary)
+        return self._by_start, self._by_end
 
     def split(self, word: str) -> tuple[str, ...]:
         """The parts of ``word`` (lower case), or () when it is not a compound of known parts."""

@@ -190,6 +190,8 @@ class QuestionReader:
                 alternatives = self._alternatives(piece, base, lang)
                 original = m.group(0) if piece == word else next(p for p in m.group(0).split("-") if p.lower() == piece)
                 words_for = tuple(dict.fromkeys((*lex.expand(base), *lex.expand(piece)))) or self.related(base, lex.canonical(base), lemma(base, "nb"))
+                # a word the plans never use alone counts where it is part of their compounds ("søvn" in "søvnveiledning")
+                alternatives += tuple((stem(normal(h, "nb")),) for h in self.splitter.compounds_with(base))
                 term = Term(original, alternatives, anchor=bool(_ACRONYM.match(original)), plan_words=words_for)
                 found.setdefault(term.key, term)
         for level in _LEVEL.finditer(text):

@@ -77,3 +77,14 @@ def test_an_unknown_head_is_split_into_known_parts():
 def test_the_longest_shortest_part_wins_among_equal_splits():
     # abc+defgh, abcde+fgh and abcd+efgh are all two parts; abcd+efgh has the longest shortest part
     assert only("abc", "defgh", "abcde", "fgh", "abcd", "efgh").split("abcdefgh") == ("abcd", "efgh")
+
+
+def test_a_word_the_plans_never_use_alone_is_found_in_their_compounds():
+    plans = only("søvnveiledning", "søvnvanskar", "veiledning", "vanskar", "skjermbruk", "bruk", "barneskjerm", "sinnemestringskurs",
+                 "mestring", "kurs", "sinnelag", "lag")
+    plans._known_fn = lambda word: word in {"søvn", "skjerm", "sinne", "barn"}
+    assert plans.compounds_with("søvn") == ("søvnvanskar", "søvnveiledning")  # as the first part, shortest first
+    assert plans.compounds_with("skjerm") == ("skjermbruk", "barneskjerm")  # first or last part
+    assert plans.compounds_with("sinne", most=1) == ("sinnelag",)
+    assert plans.compounds_with("kurs") == ()  # the plans use it on its own
+    assert plans.compounds_with("søv") == ()  # a string inside a word is not a part of it

@@ -50,6 +50,12 @@ def test_a_term_counts_in_both_standards_its_compound_parts_and_the_plans_words(
     assert nn.alternatives == nb.alternatives == (("stafetthold",), ("stafett", "hold"))
 
 
+def test_a_word_the_plans_never_use_alone_counts_in_their_compounds():
+    plans = QuestionReader(Municipalities(["Sogndal"]), CompoundSplitter(["søvnveiledning", "veiledning", "kurs"]))
+    (sleep,) = plans.terms("Finst det hjelp med søvn?", "nn")[1:]
+    assert ("søvnveiledning",) in sleep.alternatives
+
+
 def test_a_verbal_noun_term_also_counts_as_its_verb(reader):
     (term,) = reader.terms("Kva er mobbing?", "nn")
     assert term.alternatives[:2] == (("mobbing",), ("mobb",))
