@@ -83,24 +83,26 @@ class Part:
     def dense_text(self) -> str:
         """What to embed: the words asked, then the plans' words for the reader's words, so an
         English or everyday question lands nearer the plans' own sentences."""
-        return self._with_plan_words(self.search_text)
+        return _with_plan_words(self.search_text, self.terms)
 
     @property
     def focus_text(self) -> str:
         """The asking sentence with the plans' words for its own words ("" without a story)."""
-        return self._with_plan_words(self.focus, only_in=self.focus) if self.focus else ""
+        return _with_plan_words(self.focus, self._asked_terms()) if self.focus else ""
 
     @property
     def focus_terms(self) -> list[Term]:
         """The terms of the asking sentence (all terms when the question tells no story)."""
-        if not self.focus:
-            return self.terms
-        return [t for t in self.terms if t.text.lower() in self.focus.lower()] or self.terms
+        return (self._asked_terms() or self.terms) if self.focus else self.terms
 
-    def _with_plan_words(self, text: str, only_in: str | None = None) -> str:
-        terms = [t for t in self.terms if only_in is None or t.text.lower() in only_in.lower()]
-        extra = [w for t in terms for w in t.plan_words if w not in text.lower()]
-        return f"{text} {' '.join(dict.fromkeys(extra))}".strip()
+    def _asked_terms(self) -> list[Term]:
+        return [t for t in self.terms if t.text.lower() in self.focus.lower()]
+
+
+def _with_plan_words(text: str, terms: list[Term]) -> str:
+    """``text`` and then the plans' words for its terms that it does not already hold."""
+    extra = [w for t in terms for w in t.plan_words if w not in text.lower()]
+    return f"{text} {' '.join(dict.fromkeys(extra))}".strip()
 
 
 @dataclass
