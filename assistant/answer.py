@@ -327,10 +327,18 @@ class Composer:
         return None
 
     def _subject(self, q: Question) -> Term | None:
-        """The weightiest term of the question that is not itself a detail word ("koster")."""
+        """The weightiest term of the question that is not itself a detail word ("koster"). A name
+        asked for belongs to the first thing named after the cue: in "Hva heter sjefen for
+        landslaget i skiskyting?" the name is the chief's, and the sentence holding it need not
+        say "skiskyting"."""
         spans = [m.span() for p in self.intents.detail_ask.values() for m in p.finditer(q.text)]
         asked = " ".join(q.text[a:b].lower() for a, b in spans)
         terms = [t for t in q.terms if t.text.lower() not in asked and not t.text.startswith("phrase:")]
+        if "person" in q.details and spans:
+            after = q.text[min(b for _, b in spans):].lower()
+            named = sorted((t for t in terms if t.text.lower() in after), key=lambda t: after.index(t.text.lower()))
+            if named:
+                return named[0]
         return max(terms, key=self.evidence.weight, default=None)
 
     def _shows(self, detail: str, c: Candidate, q: Question, subject: Term | None) -> bool:

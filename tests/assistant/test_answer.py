@@ -519,3 +519,10 @@ def test_composer_a_chosen_list_intro_brings_its_items_whatever_was_asked(toy):
                      "Helsestasjonen har", "Tilboda for")
     assert "Tilboda for familiar er:" in quoted(answer)
     assert "Open barnehage kvar måndag" in quoted(answer) and "Fritidsklubben for ungdom" in quoted(answer)
+
+
+def test_a_name_asked_for_belongs_to_the_first_thing_after_the_cue(toy):
+    _, composer, reader = toy
+    # "tenesta" is a common word of the plans and "diagnose" a rare one, yet the name is the service's
+    assert composer._subject(reader.read("Kva heiter tenesta for familiar som har fått ei diagnose?")).text == "tenesta"
+    assert composer._subject(reader.read("Kva kostar kurset for foreldre i Sogndal?")).text != "kostar"
