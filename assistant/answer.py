@@ -465,17 +465,8 @@ class Composer:
     def _for_shapes(self, part: Part, pool: list[Candidate], chosen: list[Candidate], best: Candidate) -> list[Candidate]:
         """For each answer shape the part asks for (how often, who, a number …) that no chosen
         unit shows yet, the best unit of the same plan that shows it."""
-        extra: list[Candidate] = []
-        for intent in sorted(part.intents & _SHAPED):
-            if any(self.intents.has_shape(intent, c.unit.text) for c in chosen + extra):
-                continue
-            for c in pool:
-                if c.score < best.score - self.tuning.shape_margin:
-                    break
-                if c.chunk.doc_id == best.chunk.doc_id and not _EXAMPLE.search(c.unit.text) and self.intents.has_shape(intent, c.unit.text):
-                    extra.append(c)
-                    break
-        return extra
+        shows = [lambda unit, intent=intent: self.intents.has_shape(intent, unit.text) for intent in sorted(part.intents & _SHAPED)]
+        return self._meeting(shows, pool, chosen, best)
 
     def _for_terms(self, part: Part, pool: list[Candidate], chosen: list[Candidate], best: Candidate) -> list[Candidate]:
         """A difference between terms ("universell, selektiv og indikert"), or a definition of several,
@@ -483,15 +474,22 @@ class Composer:
         unit of the same plan that does."""
         if not ("difference" in part.intents or "definition" in part.intents and len(part.terms) > 1):
             return []
-        extra: list[Candidate] = []
         lang = best.chunk.language
-        for term in part.terms:
-            if any(self._defines_term(term, c.unit, lang) for c in chosen + extra):
+        defines = [lambda unit, term=term: self._defines_term(term, unit, lang) for term in part.terms]
+        return self._meeting(defines, pool, chosen, best)
+
+    def _meeting(self, needs: list[Callable[[Unit], bool]], pool: list[Candidate], chosen: list[Candidate],
+                 best: Candidate) -> list[Candidate]:
+        """For each need no chosen unit meets yet, the best unit of the best one's plan that meets
+        it, among those within ``shape_margin`` of the best (never an invented example)."""
+        extra: list[Candidate] = []
+        for meets in needs:
+            if any(meets(c.unit) for c in chosen + extra):
                 continue
             for c in pool:
                 if c.score < best.score - self.tuning.shape_margin:
                     break
-                if c.chunk.doc_id == best.chunk.doc_id and not _EXAMPLE.search(c.unit.text) and self._defines_term(term, c.unit, lang):
+                if c.chunk.doc_id == best.chunk.doc_id and not _EXAMPLE.search(c.unit.text) and meets(c.unit):
                     extra.append(c)
                     break
         return extra
