@@ -18,6 +18,9 @@ from ingest.models import Block, Chunk, CleanDoc, Unit
 from ingest.sentences import split_sentences
 
 
+LIST_ITEM_WORDS = 40  # a list item this short is quoted whole; a longer one, sentence by sentence
+
+
 def chunk_document(doc: CleanDoc, min_words: int = 60, max_words: int = 250, max_unit_chars: int = 1200) -> list[Chunk]:
     """All chunks of one document, in document order."""
     chunks: list[Chunk] = []
@@ -35,6 +38,8 @@ def _units(block: Block) -> list[tuple[str, int, int, str]]:
     """(text, start, end, kind) for each quotable unit of a block."""
     if block.kind == "table_row":
         return [(block.text, block.start, block.end, "row")]
+    if block.kind == "list_item" and len(block.text.split()) <= LIST_ITEM_WORDS:
+        return [(block.text, block.start, block.end, "sentence")]  # "1. En venn. Tilhørighet til et sosialt fellesskap." is one item
     return [(text, start, end, "sentence") for text, start, end in split_sentences(block.text, block.start)]
 
 

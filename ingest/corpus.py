@@ -25,7 +25,7 @@ from ingest.report import IngestReport
 from ingest.settings import Settings
 
 # Bump when loading, cleaning or chunking changes, so hashes force a re-chunk.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "6"
 
 
 @dataclass

@@ -15,6 +15,8 @@ ABBREVIATIONS = {
     "m.fl", "mnd", "år", "dr", "stk", "avd", "adm", "bl", "f", "t",
 }
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"»”)]?\s+(?=[«\"“(]?[A-ZÆØÅ0-9])")
+# "1.", "Risikofaktorer: 2." alone: the number of a list item, not a sentence
+_ENUMERATOR = re.compile(r"^(?:[^.!?:]{1,80}:\s*)?\d{1,2}\.$")
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
@@ -25,7 +27,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         cut = match.start()
         before = text[start:cut].rstrip()
         last_word = re.split(r"[\s(]", before)[-1].rstrip(".!?").lower() if before else ""
-        if last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+        if last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()) or _ENUMERATOR.match(before):
             continue
         end = cut
         while end < len(text) and text[end] in "\"»”)":

@@ -59,3 +59,18 @@ def test_chunks_carry_metadata(chunked):
     assert chunk.doc_id == "sogndal-bti-struktur-for-samarbeid"
     assert chunk.section.endswith("Nivå 2: Tverrfagleg samarbeid")
     assert chunk.chunk_id and all(u.chunk_id == chunk.chunk_id for u in chunk.units)
+
+
+def test_a_short_list_item_is_one_unit_and_a_long_one_is_split_into_sentences():
+    text = "Vernefaktorar\n\n- En venn. Tilhørighet til et sosialt fellesskap.\n- " + "Ein lang punkt med mange ord. " * 10 + "\n"
+    doc = clean_document(text, DocMeta("d", "d", "M", "nb"))
+    units = [u.text for c in chunk_document(doc) for u in c.units]
+    assert "En venn. Tilhørighet til et sosialt fellesskap." in units
+    assert units.count("Ein lang punkt med mange ord.") == 10
+
+
+def test_a_numbered_list_in_a_table_cell_keeps_each_item_whole(chunked):
+    _, chunks = chunked["sor-aurdal-plan-forebyggende-arbeid-2030"]
+    units = [u.text for c in chunks for u in c.units]
+    assert "Beskyttelsesfaktorer: 2. En venn. Tilhørighet til et sosialt fellesskap." in units
+    assert not any(u.endswith(": 2.") for u in units)

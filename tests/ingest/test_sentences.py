@@ -24,3 +24,13 @@ def test_url_is_not_a_sentence_end():
 
 def test_ordinal_number_is_not_a_sentence_end():
     assert len(split_sentences("Planen skal revideres hvert 4. år og rapporteres hvert 2. år.")) == 1
+
+
+def test_the_number_of_a_list_item_is_not_a_sentence():
+    text = "Risikofaktorer: 1. Skadelige omsorgsformer. 2. Alvorlige krenkelser. Planen kom i 2024. Den gjeld."
+    assert [p[0] for p in split_sentences(text)] == [
+        "Risikofaktorer: 1. Skadelige omsorgsformer.",
+        "2. Alvorlige krenkelser.",
+        "Planen kom i 2024.",
+        "Den gjeld.",
+    ]
