@@ -113,6 +113,7 @@ _DATE = re.compile(
 )
 _CHANNEL = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.\w+|jobbmobil\w*|Helsenorge|Digipost|eige skjema|eget skjema|\w*skjema\b", re.IGNORECASE)
 _COPULA = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert)\b", re.IGNORECASE)
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )[A-ZÆØÅ][a-zæøå]+")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
 SUBJECT_HOLDERS = 5  # other plans' passages naming a subject that are weighed against these (the nearest)
@@ -333,6 +334,8 @@ class Composer:
         say "skiskyting"."""
         spans = [m.span() for p in self.intents.detail_ask.values() for m in p.finditer(q.text)]
         asked = " ".join(q.text[a:b].lower() for a, b in spans)
+        if "count" in q.details:
+            asked += " " + _counted_noun(q.text)  # what is counted is not what the count is about ("kor mange gonger … DUÅ-kurset")
         terms = [t for t in q.terms if t.text.lower() not in asked and not t.text.startswith("phrase:")]
         if "person" in q.details and spans:
             after = q.text[min(b for _, b in spans):].lower()
@@ -345,9 +348,18 @@ class Composer:
         if detail == "count":
             about = subject is None or self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk))
             return _counts(c.unit.text, q.text, self.evidence, c.chunk.language, about)
+        if detail == "person" and subject is not None and self._named(subject, c):
+            return True
         if not self.intents.shows(detail, c.unit.text, q.text):
             return False
         return subject is None or self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk))
+
+    def _named(self, subject: Term, c: Candidate) -> bool:
+        """The name of a thing asked for often begins with the thing's own word, capitalised inside
+        a sentence: "Hva heter avdelingen …?" — "… Avdeling for traumatologi ved Ullevål …"."""
+        lang = c.chunk.language
+        asked = {alt[0] for alt in subject.alternatives if len(alt) == 1}  # the word itself, not a compound ending in it ("Rettleiar")
+        return any(self.evidence.word_key(m.group(), lang) in asked for m in _MID_SENTENCE_CAPITAL.finditer(c.unit.text))
 
     @staticmethod
     def _mentioned(name: str, candidates: list[Candidate]) -> bool:
@@ -710,17 +722,26 @@ def _levels(text: str) -> set[str]:
 
 _AGE_OR_RANGE = re.compile(r"\d[\d  ]*\s*(?:[–-]\s*\d+\s*)?(?:til\s+\d+\s*)?(?:år|års|years|-år)\b|\d+\s*[–-]\s*\d+|\d+\s+til\s+\d+", re.IGNORECASE)
 _REFERENCE_BEFORE = re.compile(r"(\d\s?[-–./]|§|St\.|nr\.?|kap\w*\.?|side|s\.|punkt|pkt\.?|steg|nivå|trinn|level)\s*$", re.IGNORECASE)
-_COUNTED = re.compile(r"\b(?:kor|hvor)\s+mange\s+(\w+(?:\s+\w+)?)|\bhow\s+many\s+(\w+(?:\s+\w+)?)", re.IGNORECASE)
+_COUNTED = re.compile(r"\b(?:kor|hvor)\s+mange\s+(\w+)(?:\s+(\w+))?|\bhow\s+many\s+(\w+)(?:\s+(\w+))?", re.IGNORECASE)
 # the words after a number are looked at, not consumed: in "i 1920 om lag 20 skipsverft" the year's
 # words hold the next number, which must get its own look
 _NUMBER_THEN_WORDS = re.compile(r"(?<![\w.,])(\d[\d  .,]*|ein|en|eitt|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|tolv|tjue)(?=\s+((?:[\w-]+\s+){0,2}[\w-]+))", re.IGNORECASE)
 
 
+def _counted_noun(question: str) -> str:
+    """What 'kor mange …' counts: the word after it, or an adjective and its noun ("hvor mange nye
+    saker"); not the verb after the noun ("kor mange gonger møtest ein": 'møtest' counts nothing)."""
+    asked = _COUNTED.search(question)
+    if not asked:
+        return ""
+    first, second = (asked.group(1), asked.group(2)) if asked.group(1) else (asked.group(3), asked.group(4))
+    return (f"{first} {second}" if second and first.lower().endswith("e") else first).lower()
+
+
 def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subject: bool) -> bool:
     """'Kor mange X …?' is answered by a number (not a year) that counts X ("27 meldingar"), or
     by a number in a passage about what was asked."""
-    asked = _COUNTED.search(question)
-    noun = ((asked.group(1) or asked.group(2)) if asked else "").lower()
+    noun = _counted_noun(question)
     wanted = evidence.keys(f"noun:{noun}", noun, lang) if noun else frozenset()
     if wanted & evidence.keys(f"text:{hash(text)}", text, lang):
         about_subject = False  # it names what was counted, but no number stands next to it

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Composer, PartEvidence
+from assistant.answer import Candidate, Composer, PartEvidence
 from assistant.compounds import CompoundSplitter
 from assistant.evidence import Evidence, idf_table
 from assistant.municipalities import Municipalities
 from assistant.pointers import PointerFinder
 from assistant.query import QuestionReader
 from assistant.text import lemma, tokens, words
+from ingest.models import Chunk, Unit
 from tests.assistant.plans import Plan, build_index, hits, similarities
 
 QA = [json.loads(l) for l in (Path(__file__).resolve().parents[2] / "evals" / "qa.jsonl").read_text(encoding="utf-8").splitlines() if l]
@@ -526,3 +527,30 @@ def test_a_name_asked_for_belongs_to_the_first_thing_after_the_cue(toy):
     # "tenesta" is a common word of the plans and "diagnose" a rare one, yet the name is the service's
     assert composer._subject(reader.read("Kva heiter tenesta for familiar som har fått ei diagnose?")).text == "tenesta"
     assert composer._subject(reader.read("Kva kostar kurset for foreldre i Sogndal?")).text != "kostar"
+
+
+def test_what_is_counted_is_the_noun_not_the_verb_after_it(toy):
+    from assistant.answer import _counted_noun, _counts
+
+    _, composer, reader = toy
+    assert _counted_noun("Kor mange gonger møtest ein på kurset?") == "gonger"
+    assert _counted_noun("Hvor mange nye saker kom inn?") == "nye saker"
+    # "møtest" is not what is counted, so "ein møteplass" counts nothing
+    assert not _counts("Kafeen er ein møteplass for føresette.", "Kor mange gonger møtest ein på kurset?", composer.evidence, "nn", False)
+    # and the count is about the course, not about "gonger"
+    assert composer._subject(reader.read("Kor mange gonger møtest ein på foreldrekurset?")).text != "gonger"
+
+
+def test_a_name_may_begin_with_the_word_of_the_thing_asked_for(toy):
+    _, composer, reader = toy
+    q = reader.read("Hva heter avdelingen som sender rapportene?")
+    subject = composer._subject(q)
+    assert subject.text == "avdelingen"
+
+    def shows(text):
+        chunk = Chunk("c", "d", "T", "Sogndal", "nb", "S", text, 0, len(text), "text", [Unit("u", "c", "d", text, 0, len(text))])
+        return composer._shows("person", Candidate(chunk.units[0], chunk, 0, 0.9, 1.0, 0.9), q, subject)
+
+    assert shows("Rapportene kommer fra Avdeling for traumatologi ved sykehuset.")
+    assert not shows("Avdelingen sender rapportene hver uke.")  # the word opening a sentence is no name
+    assert not shows("Dette står i Rettleiar for avdelinga.")  # a compound that only ends in the word is another word

@@ -122,6 +122,9 @@ def test_cues_match_whole_words_only():
         ("Kva heiter leiaren?", {"person"}),
         ("Når er neste kurs?", {"next_date"}),
         ("Kva er BTI?", set()),
+        ("kva tid på dagen er helsestasjonen open?", {"hours"}),  # words between "kva tid" and "er"
+        ("Hvilke kvelder er ungdomsklubben åpen?", {"hours"}),
+        ("Which days is the youth club open?", {"hours"}),
     ],
 )
 def test_details_asked(question, details):
@@ -171,3 +174,9 @@ def test_cue_spans_are_sorted_positions_of_cues():
     text = "Kor ofte møtest dei, og kven er med?"
     assert intents().cue_spans(text) == [(0, 8), (24, 28)]
     assert [text[a:b] for a, b in intents().cue_spans(text)] == ["Kor ofte", "kven"]
+
+
+def test_a_name_is_a_capitalised_quote_not_a_phrase_in_quotes():
+    i = intents()
+    assert i.shows("person", "Kurset heiter «Trygg start» og går kvar haust.")
+    assert not i.shows("person", "Foreldre får «sin helsesjukepleiar» som følgjer barnet.")
