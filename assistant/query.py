@@ -33,8 +33,8 @@ _QUESTION_START = re.compile(
 )
 _SPLIT_BEFORE = re.compile(
     r",?\s+(?:og|and|samt|eller|or|men|but)\s+(?=(kva|hva|kven|hvem|korleis|hvordan|kor|hvor|kvar|når|what|who|how|where|"
-    r"when|which|kva for|hvilke|kor ofte|hvor ofte|kor lenge|hvor lenge)\b)|[,;]\s+(?=(kva|hva|kven|hvem|korleis|hvordan|"
-    r"når|what|who|how|where|when)\b)",
+    r"when|which|kva for|hvilke|hvilken|hvilket|kor ofte|hvor ofte|kor lenge|hvor lenge)\b)|[,;]\s+(?=(kva|hva|kven|hvem|korleis|hvordan|"
+    r"når|what|who|how|where|when|which|hvilke|hvilken|hvilket)\b)",
     re.IGNORECASE,
 )
 _DIFFERENCE = re.compile(
@@ -305,7 +305,8 @@ def _phrases(lowered: list[str], longest: int) -> list[tuple[str, int]]:
 
 def _has_topic(terms: list[Term], text: str) -> bool:
     """A part has its own topic unless it only points back ("det", "them") or has no content."""
-    back = re.search(r"\b(det|den|dei|de|dette|desse|disse|it|them|they|that|this|those|han|ho|hun|dit|der|there)\s*\??\s*$", text, re.IGNORECASE)
+    back = re.search(r"\b(det|den|dei|de|dette|desse|disse|it|them|they|that|this|those|han|ho|hun|dit|der|there)"
+                     r"(\s+(for|om|til|med|på|av|frå|fra|i|about|with|to|of|on))?\s*\??\s*$", text, re.IGNORECASE)  # "… er det for?"
     return bool(terms) and not back
 
 

@@ -85,6 +85,13 @@ def test_a_two_part_question_splits_and_the_second_borrows_the_topic(reader):
     assert "innsatsteamet" in texts(q.parts[1].terms)
 
 
+@pytest.mark.parametrize(("question", "topic"), [("Hva er HFU, og hvilken aldersgruppe er det for?", "HFU"),
+                                                  ("Hva er DUÅ; hvilket år startet det?", "DUÅ")])
+def test_a_second_part_may_open_with_which(reader, question, topic):
+    q = reader.read(question)
+    assert len(q.parts) == 2 and topic in q.parts[1].search_text
+
+
 def test_a_part_with_its_own_topic_does_not_borrow(reader):
     q = reader.read("Kva er BTI, og kven er stafetthaldar?")
     assert [p.search_text for p in q.parts] == ["Kva er BTI", "kven er stafetthaldar?"]
