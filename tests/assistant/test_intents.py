@@ -180,3 +180,9 @@ def test_a_name_is_a_capitalised_quote_not_a_phrase_in_quotes():
     i = intents()
     assert i.shows("person", "Kurset heiter «Trygg start» og går kvar haust.")
     assert not i.shows("person", "Foreldre får «sin helsesjukepleiar» som følgjer barnet.")
+
+
+def test_items_after_a_colon_are_a_list():
+    i = intents()
+    assert i.has_shape("list", "Eksempler på dette kan være: ansvarsgrupper, familieveiledning, innsatsteam, psykisk helsehjelp.")
+    assert not i.has_shape("list", "Målet er klart: alle barn skal ha det trygt og godt.")
