@@ -88,6 +88,7 @@ def test_kinds_of_question(question, kinds):
     "Finst det ein stad der eg kan møte andre foreldre?",
     "Is there a place where parents can meet?",
     "Who at the school should we talk to?",
+    "Hvem andre kan jeg gå til?",
 ])
 def test_an_open_call_for_help_is_heard_with_words_in_between(question):
     assert "open_help" in intents().of(question)
