@@ -472,7 +472,11 @@ class Composer:
         items = self._list_items(part, pool, best, chosen)
         if items:
             chosen = [c for c in chosen if c.chunk.doc_id == best.chunk.doc_id] + items
-        return self._with_antecedents(_unique(chosen))
+        chosen = self._with_antecedents(_unique(chosen))
+        if not items:  # a list intro that came in as the sentence before or after a chosen one brings its items too
+            items = self._list_items(part, pool, best, chosen)
+            chosen = _unique(chosen + items)
+        return chosen
 
     def _for_shapes(self, part: Part, pool: list[Candidate], chosen: list[Candidate], best: Candidate) -> list[Candidate]:
         """For each answer shape the part asks for (how often, who, a number …) that no chosen
@@ -516,7 +520,7 @@ class Composer:
         if "list" not in part.intents and not opens:
             return []
         intro = next((c for c in pool if self._introduces_list(c.unit, "list" in part.intents) and c.chunk.doc_id == best.chunk.doc_id
-                      and (c.score >= best.score - self.tuning.list_margin or any(c is k for k in chosen))), None)
+                      and (c.score >= best.score - self.tuning.list_margin or any(c.unit is k.unit for k in chosen))), None)
         if intro is None:
             return []
         wanted = _count_asked(part.text) or _count_asked(intro.unit.text) or self.tuning.list_units

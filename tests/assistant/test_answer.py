@@ -554,3 +554,15 @@ def test_a_name_may_begin_with_the_word_of_the_thing_asked_for(toy):
     assert shows("Rapportene kommer fra Avdeling for traumatologi ved sykehuset.")
     assert not shows("Avdelingen sender rapportene hver uke.")  # the word opening a sentence is no name
     assert not shows("Dette står i Rettleiar for avdelinga.")  # a compound that only ends in the word is another word
+
+
+def test_a_list_intro_that_comes_in_as_the_next_sentence_brings_its_items():
+    plan = Plan("sogndal-stotte", "Støtte", "Sogndal", "nn", (
+        ("Foreldrestøtte", "Foreldrestøtte er tiltak for foreldre. Tiltaka kan delast inn i tre nivå:\n"
+                           "- universelle tiltak rettar seg mot alle foreldre.\n- selektive tiltak rettar seg mot nokre foreldre.\n"
+                           "- indikerte tiltak rettar seg mot foreldre med store vanskar."),
+    ))
+    toy = toy_of([plan])
+    answer = compose(toy, "Kva er foreldrestøtte?", {"Foreldrestøtte er tiltak": 0.9}, "Foreldrestøtte er tiltak")
+    assert "Tiltaka kan delast inn i tre nivå:" in quoted(answer)  # the next sentence continues the chosen one …
+    assert "indikerte tiltak rettar seg mot foreldre med store vanskar." in quoted(answer)  # … and its items come with it
