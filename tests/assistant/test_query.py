@@ -92,6 +92,12 @@ def test_a_second_part_may_open_with_which(reader, question, topic):
     assert len(q.parts) == 2 and topic in q.parts[1].search_text
 
 
+def test_a_part_that_speaks_of_the_first_parts_topic_by_a_pronoun_borrows_it(reader):
+    q = reader.read("Kven sit i BTI-teamet, og kor ofte har dei møte?")
+    assert [p.text for p in q.parts] == ["Kven sit i BTI-teamet", "kor ofte har dei møte?"]
+    assert "BTI-teamet" in q.parts[1].search_text
+
+
 def test_a_part_with_its_own_topic_does_not_borrow(reader):
     q = reader.read("Kva er BTI, og kven er stafetthaldar?")
     assert [p.search_text for p in q.parts] == ["Kva er BTI", "kven er stafetthaldar?"]
