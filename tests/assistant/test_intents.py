@@ -187,3 +187,10 @@ def test_items_after_a_colon_are_a_list():
     i = intents()
     assert i.has_shape("list", "Eksempler på dette kan være: ansvarsgrupper, familieveiledning, innsatsteam, psykisk helsehjelp.")
     assert not i.has_shape("list", "Målet er klart: alle barn skal ha det trygt og godt.")
+
+
+def test_an_inflected_frequency_word_and_an_anchoring_field_have_their_shapes():
+    i = intents()
+    assert i.has_shape("frequency", "Det arrangeres faste månedlige møter i innsatsteam.")
+    assert not i.has_shape("frequency", "Det arrangeres møter i innsatsteam.")
+    assert i.has_shape("who", "Forankring: Barne-, ungdoms- og familiestøtte i helsestasjonen.")
