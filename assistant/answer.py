@@ -112,7 +112,10 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _CHANNEL = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.\w+|jobbmobil\w*|Helsenorge|Digipost|eige skjema|eget skjema|\w*skjema\b", re.IGNORECASE)
-_COPULA = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert)\b", re.IGNORECASE)
+# what says what a thing is: "X er …", "Med X meiner vi …", "X fungerer som …", or a glossary line "X: nettverk som …"
+_COPULA = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert|"
+                     r"meiner vi|mener vi|menes|meinast|fungerer som|fungerar som|definert som|defineres som|definerast som)\b"
+                     r"|^([\w -]{2,40}:\s+)?[\w -]{2,40}:\s+(?-i:[a-zæøå])", re.IGNORECASE)  # a table row's label may come first ("Tiltak: X: …")
 _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )[A-ZÆØÅ][a-zæøå]+")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")

@@ -566,3 +566,15 @@ def test_a_list_intro_that_comes_in_as_the_next_sentence_brings_its_items():
     answer = compose(toy, "Kva er foreldrestøtte?", {"Foreldrestøtte er tiltak": 0.9}, "Foreldrestøtte er tiltak")
     assert "Tiltaka kan delast inn i tre nivå:" in quoted(answer)  # the next sentence continues the chosen one …
     assert "indikerte tiltak rettar seg mot foreldre med store vanskar." in quoted(answer)  # … and its items come with it
+
+
+@pytest.mark.parametrize(("question", "text", "defines"), [
+    ("Kva meiner kommunen med foreldrestøtte?", "Med foreldrestøtte meiner vi alle typar støtte til foreldre.", True),
+    ("Kva er eit foreldrenettverk?", "Tiltak: Foreldrenettverk: nettverk som legg til rette for at foreldra blir kjende.", True),
+    ("Kva er eit ressursteam?", "Ressursteam i kommunen fungerer som koordinerande og rådgjevande instans.", True),
+    ("Kva er oppgåvene?", "Oppgaver: Ansatte drøfter bekymringen med nærmeste leder.", False),  # a field, not a glossary line
+])
+def test_what_says_what_a_thing_is(toy, question, text, defines):
+    _, composer, reader = toy
+    part = reader.read(question).parts_or_whole()[0]
+    assert composer._defines(part, Unit(f"u-{hash(text)}", "c", "d", text, 0, len(text)), "nn") is defines  # keys are cached by unit id
