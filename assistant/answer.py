@@ -432,9 +432,11 @@ class Composer:
         first = answered[0].candidates
         best = first[0]
         municipalities = [best.chunk.municipality]
-        if q.municipality is None:
+        if q.municipality is None or len(q.named) >= 2:  # a question naming several municipalities asks about each
             wanted = len(q.named) >= 2 or "across" in q.intents
             margin = self.tuning.across_margin if wanted else self.tuning.multi_margin
+            if len(q.named) >= 2:
+                margin = float("inf")  # each municipality the reader named is answered for where its plans support it
             tops: dict[str, Candidate] = {}
             for c in first:
                 tops.setdefault(c.chunk.municipality, c)

@@ -356,6 +356,14 @@ def test_composer_answers_per_municipality_when_none_is_named_and_both_answer(to
     assert one.municipality == "Sogndal" and "**" not in one.text
 
 
+def test_composer_answers_for_each_municipality_the_question_names(toy):
+    # the first named is the question's municipality, but it names two: each is answered for where its
+    # plans support it, however far its best passage trails the other's
+    near = {"Foreldre kan": 0.9, "Helsesykepleier finnes": 0.86}
+    answer = compose(toy, "Kva gjer helsesjukepleiar i Sogndal og i Sandnes?", near, "Foreldre kan", "Helsesykepleier finnes")
+    assert "**Sogndal:**" in answer.text and "**Sandnes:**" in answer.text and "Helsesykepleier finnes på alle skoler" in answer.text
+
+
 @pytest.fixture(scope="module")
 def subject_toy():
     return toy_of([BTI, SANDNES], holders=True)
