@@ -13,7 +13,6 @@ import math
 from collections.abc import Iterable
 
 from assistant.compounds import CompoundSplitter
-from assistant.lexicon import lexicon
 from assistant.query import Term
 from assistant.text import derived, is_content, normal, stem, words
 
@@ -39,7 +38,6 @@ class Evidence:
         return found
 
     def _keys(self, text: str, lang: str) -> Iterable[str]:
-        lex = lexicon()
         for word in words(text):
             for piece in [word] + (word.split("-") if "-" in word else []):
                 if not piece or not is_content(piece):
@@ -51,7 +49,7 @@ class Evidence:
                 if base:
                     yield base
                 for part in self.splitter.split(canon):
-                    yield stem(lex.canonical(part))
+                    yield stem(normal(part, lang))  # a part in the other standard ("åtferds-") meets its shared form
         yield from (f"nivå_{d}" for d in _levels(text))
 
     def word_key(self, word: str, lang: str) -> str:

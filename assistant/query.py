@@ -217,7 +217,7 @@ class QuestionReader:
             alts.append(tuple(stem(normal(w, "nb")) for w in value.split()))
         parts = self.splitter.split(canon)
         if parts:
-            alts.append(tuple(stem(lex.canonical(p)) for p in parts))
+            alts.append(tuple(stem(normal(p, lang)) for p in parts))  # "åtferds|problem" → atferd, problem
         return tuple(dict.fromkeys(alts))
 
     # --- parts ---------------------------------------------------------------------

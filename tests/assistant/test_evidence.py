@@ -105,3 +105,14 @@ def test_rare_terms_are_among_the_highest_idf(setup):
     mobb, mobbing = reader.terms("mobba mobbing", "nn")  # "mobb" is in two passages, "mobbing" in one
     assert evidence.rare(mobbing, 0.25) and not evidence.rare(mobb, 0.25)
     assert not Evidence(CompoundSplitter(), {}).rare(mobbing, 0.25)
+
+
+def test_a_compound_part_in_the_other_standard_meets_its_shared_form():
+    # the plans use "åtferds-" as a word of its own, so "åtferdsproblem" splits as "åtferds|problem"
+    splitter = CompoundSplitter({"åtferds", "problem", "atferd"})
+    evidence = Evidence(splitter, {})
+    keys = evidence.keys("q", "åtferdsproblem", "nn")
+    assert "atferd" in keys and "problem" in keys
+    reader = QuestionReader(Municipalities(["Sogndal"]), splitter)
+    term = reader.terms("Kva er eit åtferdsproblem?", "nn")[0]
+    assert Evidence.has(term, evidence.keys("p", "Atferdsproblemer er handlinger som bryter med normer.", "nb"))
