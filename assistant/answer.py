@@ -113,7 +113,7 @@ _DATE = re.compile(
 )
 _CHANNEL = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.\w+|jobbmobil\w*|Helsenorge|Digipost|eige skjema|eget skjema|\w*skjema\b", re.IGNORECASE)
 # what says what a thing is: "X er …", "Med X meiner vi …", "X fungerer som …", or a glossary line "X: nettverk som …"
-_COPULA = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert|"
+_SAYS_WHAT_IT_IS = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfattar|omfatter|vil seie|vil si|is|are|means|blir|vert|"
                      r"meiner vi|mener vi|menes|meinast|fungerer som|fungerar som|definert som|defineres som|definerast som)\b"
                      r"|^([\w -]{2,40}:\s+)?[\w -]{2,40}:\s+(?-i:[a-zæøå])", re.IGNORECASE)  # a table row's label may come first ("Tiltak: X: …")
 _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )[A-ZÆØÅ][a-zæøå]+")
@@ -200,7 +200,7 @@ class Composer:
 
     def _defines_term(self, term: Term, unit: Unit, lang: str) -> bool:
         """'X er …', 'X omfattar …': the unit opens with the term and says what it is."""
-        if not _COPULA.search(" ".join(unit.text.split()[:10])):
+        if not _SAYS_WHAT_IT_IS.search(" ".join(unit.text.split()[:10])):
             return False
         keys = self.evidence.keys(f"{unit.unit_id}#head", " ".join(unit.text.split()[:6]), lang)
         return self.evidence.has(term, keys)
@@ -433,10 +433,10 @@ class Composer:
         best = first[0]
         municipalities = [best.chunk.municipality]
         if q.municipality is None or len(q.named) >= 2:  # a question naming several municipalities asks about each
-            wanted = len(q.named) >= 2 or "across" in q.intents
-            margin = self.tuning.across_margin if wanted else self.tuning.multi_margin
             if len(q.named) >= 2:
                 margin = float("inf")  # each municipality the reader named is answered for where its plans support it
+            else:
+                margin = self.tuning.across_margin if "across" in q.intents else self.tuning.multi_margin
             tops: dict[str, Candidate] = {}
             for c in first:
                 tops.setdefault(c.chunk.municipality, c)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from assistant.query import Question, QuestionReader, Term
+from assistant.query import STRANDED_PREPOSITION, Question, QuestionReader, Term
 
 _STARTS_LIKE_FOLLOW_UP = re.compile(
     r"^\s*(og|and|men|but|enn|så|også|then|kva med|hva med|what about|how about|and what about|og kva med|og hva med|"
@@ -27,7 +27,7 @@ _STARTS_LIKE_FOLLOW_UP = re.compile(
 _POINTS_BACK_ADVERB = re.compile(r"\b(då|da|then|too|også|òg|as well|there|der|dit|same|samme)\s*[?.!]*\s*$", re.IGNORECASE)
 _POINTS_BACK_PRONOUN = re.compile(  # "… det?", "… gjelder det for?" (a stranded preposition after it)
     r"\b(det|den|dei|de|dette|desse|disse|it|them|that|this|those|han|ho|hun|him|her)"
-    r"(\s+(for|om|til|med|på|av|frå|fra|i|about|with|to|of|on))?\s*[?.!]*\s*$",
+    rf"{STRANDED_PREPOSITION}\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 _TOPIC_SWITCH = re.compile(

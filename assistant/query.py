@@ -37,6 +37,8 @@ _SPLIT_BEFORE = re.compile(
     r"når|what|who|how|where|when|which|hvilke|hvilken|hvilket)\b)",
     re.IGNORECASE,
 )
+# a preposition left at the end after a pronoun: "Kven er det for?", "Hva går den ut på?"
+STRANDED_PREPOSITION = r"(\s+(for|om|til|med|på|av|frå|fra|i|about|with|to|of|on))?"
 _PRONOUN_SUBJECT = re.compile(r"\b(dei|de|they|them|it|han|ho|hun|he|she)\b", re.IGNORECASE)  # someone the question spoke of before
 _DIFFERENCE = re.compile(
     r"\b(?:forskjell\w*|skilnad\w*|difference\w*|skil(?:jer|ler)?\s+seg|differ\w*)\b.*?\b(?:på|mellom|between|of)\s+"
@@ -308,7 +310,7 @@ def _has_topic(terms: list[Term], text: str) -> bool:
     """A part has its own topic unless it has no content or refers to an earlier part's: it ends
     pointing back ("… er det for?", "… them?") or speaks of it by a pronoun ("kor ofte har dei møte?")."""
     back = re.search(r"\b(det|den|dei|de|dette|desse|disse|it|them|they|that|this|those|han|ho|hun|dit|der|there)"
-                     r"(\s+(for|om|til|med|på|av|frå|fra|i|about|with|to|of|on))?\s*\??\s*$", text, re.IGNORECASE)
+                     rf"{STRANDED_PREPOSITION}\s*\??\s*$", text, re.IGNORECASE)
     return bool(terms) and not back and not _PRONOUN_SUBJECT.search(text)
 
 
