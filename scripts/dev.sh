@@ -58,7 +58,7 @@ case "${1:-run}" in
     browser
     echo "==> building the index (incremental)"
     "$PY" -m ingest --quiet
-    echo "==> evaluation floors (dev, test, holdout, out-of-domain; evals/sets.toml)"
+    echo "==> evaluation floors (every set in evals/sets.toml: dev, test, the holdouts, out-of-domain)"
     "$PY" -m evals all --out evals/out
     echo "==> dependency audit"
     "$PY" scripts/audit.py
