@@ -34,7 +34,11 @@ class Intents:
 
     def is_framing(self, word: str) -> bool:
         """A word that frames the question (or gives context like an age) rather than its topic."""
-        return word in self.framing or any(word.endswith(s) for s in self.framing_suffixes)
+        return word in self.framing or self.is_age(word)
+
+    def is_age(self, word: str) -> bool:
+        """A word that ends like an age ("toåringen", "3-year-old")."""
+        return any(word.endswith(s) for s in self.framing_suffixes)
 
     def of(self, text: str) -> set[str]:
         """The intents whose cues occur in ``text``."""

@@ -183,14 +183,14 @@ class QuestionReader:
         lowered = [m.group(0).lower() for m in raw]
         found: dict[str, Term] = {}
         for m, word in zip(raw, lowered):
-            if self.intents.is_framing(word) or any(ch.isdigit() for ch in word):
+            if self._framing(word, lang) or any(ch.isdigit() for ch in word):
                 continue
             pieces = [word] + ([p for p in word.split("-") if p] if "-" in word else [])
             for piece in pieces:
-                if not is_content(piece, lang) or self.intents.is_framing(piece):
+                if not is_content(piece, lang) or self._framing(piece, lang):
                     continue
                 base = lemma(piece, lang)
-                if self.intents.is_framing(base) or not is_content(base, lang):
+                if self._framing(base, lang) or not is_content(base, lang):
                     continue
                 alternatives = self._alternatives(piece, base, lang)
                 original = m.group(0) if piece == word else next(p for p in m.group(0).split("-") if p.lower() == piece)
@@ -207,6 +207,13 @@ class QuestionReader:
                 alts = tuple(tuple(stem(normal(w, "nb")) for w in e.split()) for e in expansions)
                 found[f"phrase:{phrase}"] = Term(phrase, alts, plan_words=expansions)
         return list(found.values())
+
+    def _framing(self, word: str, lang: str) -> bool:
+        """Framing or context, not topic; but a word the lexicon gives plan words for is a topic
+        even when it ends like an age ("tenåringar": the plans' "ungdom")."""
+        if word in self.intents.framing:
+            return True
+        return self.intents.is_age(word) and not lexicon().expand(lemma(word, lang))
 
     def _alternatives(self, word: str, base: str, lang: str) -> tuple[tuple[str, ...], ...]:
         lex = lexicon()

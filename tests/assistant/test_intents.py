@@ -82,6 +82,17 @@ def test_kinds_of_question(question, kinds):
     assert intents().of(question) == kinds
 
 
+@pytest.mark.parametrize(("question", "asks_where"), [
+    ("Kvar kan eg få hjelp?", True),
+    ("Kvar er helsestasjonen?", True),
+    ("Vi kranglar om mobilen kvar kveld.", False),
+    ("Kva gjer kvar enkelt teneste?", False),
+    ("Kvar og ein kan ta kontakt.", False),
+])
+def test_nynorsk_kvar_asks_where_unless_it_means_every(question, asks_where):
+    assert ("place" in intents().of(question)) is asks_where
+
+
 @pytest.mark.parametrize("question", [
     "Kven i Sogndal kan eg snakke med om korleis borna taklar det?",
     "Hvem her i kommunen kan vi kontakte?",

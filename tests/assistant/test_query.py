@@ -27,6 +27,12 @@ def test_terms_skip_question_words_framing_ages_and_municipalities(reader):
     assert texts(reader.terms("Eg lurer på kva toåringen treng i Sandnes kommune", "nn")) == []
 
 
+def test_an_age_word_the_lexicon_knows_is_a_topic(reader):
+    """"tenåring" ends like "toåring", but the lexicon gives the plans' word for it ("ungdom")."""
+    terms = {t.text: t for t in reader.terms("Har kommunen noko for foreldre til tenåringar?", "nn")}
+    assert "tenåringar" in terms and "ungdom" in terms["tenåringar"].plan_words
+
+
 def test_acronyms_are_anchors_and_other_words_are_not(reader):
     terms = {t.text: t for t in reader.terms("Kva seier BTI om BUPs rolle?", "nn")}
     assert terms["BTI"].anchor and terms["BUPs"].anchor and not terms["rolle"].anchor
