@@ -47,6 +47,10 @@ class CompoundSplitter:
         self._by_start: list[str] | None = None
         self._by_end: list[str] = []
 
+    def in_vocabulary(self, word: str) -> bool:
+        """Whether the plans themselves use ``word`` (a lemma)."""
+        return word in self._vocabulary
+
     def known(self, word: str) -> bool:
         if word in self._vocabulary:
             return True

@@ -31,10 +31,13 @@ class Intents:
     framing: frozenset[str]
     shapes: dict[str, re.Pattern[str]]
     framing_suffixes: tuple[str, ...] = ()
+    persons: frozenset[str] = frozenset()  # who the asker talks about ("dottera"): framing, and so are compounds ending in one
+    after_number: frozenset[str] = frozenset()  # units of time that make a number an age ("4 mnd")
+    framing_phrases: re.Pattern[str] | None = None  # idioms whose words are not the topic ("får eg tak i")
 
     def is_framing(self, word: str) -> bool:
         """A word that frames the question (or gives context like an age) rather than its topic."""
-        return word in self.framing or self.is_age(word)
+        return word in self.framing or word in self.persons or self.is_age(word)
 
     def is_age(self, word: str) -> bool:
         """A word that ends like an age ("toåringen", "3-year-old")."""
@@ -74,6 +77,9 @@ def intents() -> Intents:
     ask = {name: _cue_pattern(spec.get("ask", []), spec.get("patterns", []), spec.get("heads", [])) for name, spec in data["detail"].items()}
     evidence = {name: re.compile(spec["evidence"], 0 if spec.get("case_sensitive") else re.IGNORECASE) for name, spec in data["detail"].items()}
     shapes = {name: re.compile(pattern, re.IGNORECASE | re.MULTILINE) for name, pattern in data.get("shape", {}).items()}
-    framing = frozenset(w.lower() for w in data["framing"]["words"])
-    suffixes = tuple(w.lower() for w in data["framing"].get("suffixes", []))
-    return Intents(kinds, {k: v for k, v in ask.items() if v is not None}, evidence, framing, shapes, suffixes)
+    spec = data["framing"]
+    framing = frozenset(w.lower() for w in spec["words"])
+    suffixes = tuple(w.lower() for w in spec.get("suffixes", []))
+    return Intents(kinds, {k: v for k, v in ask.items() if v is not None}, evidence, framing, shapes, suffixes,
+                   frozenset(w.lower() for w in spec.get("persons", [])), frozenset(w.lower() for w in spec.get("after_number", [])),
+                   re.compile("|".join(spec["phrases"]), re.IGNORECASE) if spec.get("phrases") else None)

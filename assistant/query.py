@@ -178,13 +178,15 @@ class QuestionReader:
     def terms(self, text: str, lang: str) -> list[Term]:
         """The question's topic terms: content words minus framing and municipality names."""
         lex = lexicon()
-        text = self.municipalities.strip(text)
+        text = self._without_idioms(self.municipalities.strip(text))
         raw = list(re.finditer(r"[\w][\w\-']*", text))
         lowered = [m.group(0).lower() for m in raw]
         found: dict[str, Term] = {}
-        for m, word in zip(raw, lowered):
+        for k, (m, word) in enumerate(zip(raw, lowered)):
             if self._framing(word, lang) or any(ch.isdigit() for ch in word):
                 continue
+            if k and lowered[k - 1].isdigit() and len(lowered[k - 1]) <= 2 and word in self.intents.after_number:
+                continue  # "ho er 4 mnd": an age, not the topic (but «1000 dagar» names a period)
             pieces = [word] + ([p for p in word.split("-") if p] if "-" in word else [])
             for piece in pieces:
                 if not is_content(piece, lang) or self._framing(piece, lang):
@@ -209,11 +211,22 @@ class QuestionReader:
         return list(found.values())
 
     def _framing(self, word: str, lang: str) -> bool:
-        """Framing or context, not topic; but a word the lexicon gives plan words for is a topic
-        even when it ends like an age ("tenåringar": the plans' "ungdom")."""
-        if word in self.intents.framing:
+        """Framing or context, not topic; so is a compound ending in a person word ("veslejenta").
+        A word the lexicon gives plan words for is a topic even when it ends like an age
+        ("tenåringar": the plans' "ungdom")."""
+        if word in self.intents.framing or word in self.intents.persons:
             return True
-        return self.intents.is_age(word) and not lexicon().expand(lemma(word, lang))
+        if lexicon().expand(lemma(word, lang)):
+            return False
+        if self.intents.is_age(word):
+            return True
+        parts = self.splitter.split(word)  # "veslejenta", but not the plans' own "samarbeidspartner"
+        return bool(parts) and parts[-1] in self.intents.persons and not self.splitter.in_vocabulary(lemma(word, lang))
+
+    def _without_idioms(self, text: str) -> str:
+        """``text`` with idioms whose words are not its topic blanked out ("få tak i")."""
+        idioms = self.intents.framing_phrases
+        return idioms.sub(" ", text) if idioms else text
 
     def _alternatives(self, word: str, base: str, lang: str) -> tuple[tuple[str, ...], ...]:
         lex = lexicon()

@@ -46,7 +46,8 @@ def test_every_detail_has_ask_cues_and_evidence():
 def test_cues_and_framing_words_are_lower_case():
     cues = [c for spec in RAW["intent"].values() for c in spec.get("cues", [])]
     cues += [c for spec in RAW["detail"].values() for c in spec["ask"]]
-    cues += RAW["framing"]["words"] + RAW["framing"]["suffixes"]
+    cues += RAW["framing"]["words"] + RAW["framing"]["suffixes"] + RAW["framing"]["persons"]
+    cues += RAW["framing"]["after_number"]
     assert [c for c in cues if c != c.lower() or c != c.strip() or not c] == []
 
 

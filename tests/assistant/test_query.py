@@ -27,6 +27,18 @@ def test_terms_skip_question_words_framing_ages_and_municipalities(reader):
     assert texts(reader.terms("Eg lurer på kva toåringen treng i Sandnes kommune", "nn")) == []
 
 
+def test_an_idiom_a_small_childs_age_and_a_compound_naming_the_child_are_not_topics(reader):
+    terms = texts(reader.terms("Korleis får eg tak i helsesøster om veslejenta? Ho er 4 mnd.", "nn"))
+    assert terms == ["helsesøster"]
+    assert "dagar" in texts(reader.terms("Kva betyr «1000 dagar»?", "nn"))  # a number that large names a period
+
+
+def test_a_compound_the_plans_use_stays_a_topic_even_when_it_ends_in_a_person_word(reader):
+    assert "samarbeidspartner" not in texts(reader.terms("Kven er samarbeidspartner for skulen?", "nn"))  # not in these plans
+    in_plans = QuestionReader(Municipalities(["Sogndal"]), CompoundSplitter(["samarbeidspartner", "samarbeid", "partner"]))
+    assert "samarbeidspartner" in texts(in_plans.terms("Kven er samarbeidspartner for skulen?", "nn"))
+
+
 def test_an_age_word_the_lexicon_knows_is_a_topic(reader):
     """"tenåring" ends like "toåring", but the lexicon gives the plans' word for it ("ungdom")."""
     terms = {t.text: t for t in reader.terms("Har kommunen noko for foreldre til tenåringar?", "nn")}
