@@ -121,7 +121,6 @@ _BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
 SUBJECT_HOLDERS = 5  # other plans' passages naming a subject that are weighed against these (the nearest)
 _SHAPED = {"who", "contact", "number", "frequency", "duration", "date", "target", "level", "place"}
-_COUNT_WORDS = {"two": 2, "tre": 3, "three": 3, "fire": 4, "four": 4, "fem": 5, "five": 5, "seks": 6, "six": 6}
 
 
 class Composer:
@@ -794,9 +793,10 @@ def _item_number(text: str) -> int | None:
 
 def _count_asked(text: str) -> int:
     """'Kva er dei tre nivåa?' → 3; 0 when the question names no count."""
+    numbers = intents().numbers
     for word in re.findall(r"\w+", text.lower()):
-        if word in _COUNT_WORDS:
-            return _COUNT_WORDS[word]
+        if word in numbers:
+            return numbers[word]
     return 0
 
 

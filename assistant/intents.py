@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +34,7 @@ class Intents:
     persons: frozenset[str] = frozenset()  # who the asker talks about ("dottera"): framing, and so are compounds ending in one
     after_number: frozenset[str] = frozenset()  # units of time that make a number an age ("4 mnd")
     framing_phrases: re.Pattern[str] | None = None  # idioms whose words are not the topic ("får eg tak i")
+    numbers: dict[str, int] = field(default_factory=dict)  # number words ("tre": 3)
 
     def is_framing(self, word: str) -> bool:
         """A word that frames the question (or gives context like an age) rather than its topic."""
@@ -82,4 +83,5 @@ def intents() -> Intents:
     suffixes = tuple(w.lower() for w in spec.get("suffixes", []))
     return Intents(kinds, {k: v for k, v in ask.items() if v is not None}, evidence, framing, shapes, suffixes,
                    frozenset(w.lower() for w in spec.get("persons", [])), frozenset(w.lower() for w in spec.get("after_number", [])),
-                   re.compile("|".join(spec["phrases"]), re.IGNORECASE) if spec.get("phrases") else None)
+                   re.compile("|".join(spec["phrases"]), re.IGNORECASE) if spec.get("phrases") else None,
+                   {w.lower(): int(n) for w, n in data.get("numbers", {}).items()})

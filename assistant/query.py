@@ -182,11 +182,13 @@ class QuestionReader:
         raw = list(re.finditer(r"[\w][\w\-']*", text))
         lowered = [m.group(0).lower() for m in raw]
         found: dict[str, Term] = {}
+        numbers = self.intents.numbers
         for k, (m, word) in enumerate(zip(raw, lowered)):
-            if self._framing(word, lang) or any(ch.isdigit() for ch in word):
+            if self._framing(word, lang) or any(ch.isdigit() for ch in word) or word in numbers:
                 continue
-            if k and lowered[k - 1].isdigit() and len(lowered[k - 1]) <= 2 and word in self.intents.after_number:
-                continue  # "ho er 4 mnd": an age, not the topic (but «1000 dagar» names a period)
+            before = lowered[k - 1] if k else ""
+            if (before.isdigit() and len(before) <= 2 or before in numbers) and word in self.intents.after_number:
+                continue  # "ho er 4 mnd", "for tre veker sidan": an age or a time ago, not the topic (but «1000 dagar» names a period)
             pieces = [word] + ([p for p in word.split("-") if p] if "-" in word else [])
             for piece in pieces:
                 if not is_content(piece, lang) or self._framing(piece, lang):
