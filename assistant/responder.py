@@ -148,7 +148,10 @@ class Responder:
         return list(dict.fromkeys(h.chunk.municipality for h in hits))[:5]
 
     def _other_municipalities(self, q: Question, vector: np.ndarray, answered_from: set[str], timings: dict[str, float]) -> list[str]:
-        """Municipalities not answered from whose plans also answer the question closely."""
+        """Municipalities not answered from whose plans also answer the question closely, in meaning
+        and in words (the coverage a passage needs to be quoted without a close meaning match). Meaning
+        alone is not enough: a worried parent's story sounds like many passages, and "Sogndal's plans
+        answer this" would send a Sandnes parent to another municipality's offers."""
         part = q.whole()
         hits = self.retriever.retrieve(q.search_text, vector, OTHER_MUNICIPALITY_DEPTH, None, timings, q.language, _expanded_tokens(part, q.language))
         found: list[str] = []
@@ -157,7 +160,8 @@ class Responder:
             if m in answered_from or m in found:
                 continue
             pool = self.composer.candidates(part, [h], vector)
-            if pool and self.composer.supported(pool[0], pool, q.language) and self.composer.has_subject(part, pool, vector):
+            if (pool and self.composer.supported(pool[0], pool, q.language) and self.composer.has_subject(part, pool, vector)
+                    and max(c.coverage for c in pool[:4]) >= self.composer.tuning.min_coverage):
                 found.append(m)
         return found
 
