@@ -284,7 +284,13 @@ class QuestionReader:
         return [re.sub(r"^[,;]?\s*(og|and|samt|eller|or|men|but)\s+", "", p.strip(), flags=re.IGNORECASE) for p in pieces if p.strip(" ,;")]
 
     def _part(self, text: str, search_text: str, lang: str, focus: str = "") -> Part:
-        return Part(text, search_text, self.terms(search_text, lang), self.intents.of(text), focus)
+        return Part(text, search_text, self.terms(search_text, lang), self.kinds(text, lang), focus)
+
+    def kinds(self, text: str, lang: str) -> set[str]:
+        """The intents of ``text`` as written and with its longer words in dictionary form, so a cue
+        matches its inflections ("eksempler på" as "eksempel på") without listing each one."""
+        lemmatised = re.sub(r"[^\W\d_]{4,}", lambda m: lemma(m.group(0).lower(), lang), text)
+        return self.intents.of(text) | self.intents.of(lemmatised)
 
     # --- the whole question ------------------------------------------------------------
 
@@ -301,7 +307,7 @@ class QuestionReader:
         q = Question(
             text=text, language=lang, municipality=municipality, municipality_source=source, search_text=search,
             selected=chosen, named=named, others_named=self.municipalities.others_named(clean),
-            intents=self.intents.of(clean), details=self.intents.details_asked(clean),
+            intents=self.kinds(clean, lang), details=self.intents.details_asked(clean),
             injection=injected, years=years_asked(clean),
         )
         q.terms = self.terms(search, lang)

@@ -214,3 +214,10 @@ def test_a_question_with_injection_is_read_without_it(reader):
 ])
 def test_a_decade_asks_for_any_year_in_it(text, years):
     assert years_asked(text) == years
+
+
+def test_an_intent_cue_matches_its_inflections(reader):
+    """The cue "eksempel på" is listed once; "eksempler på" asks for a list as well."""
+    assert "list" in reader.kinds("Hva er eksempler på selektive tiltak?", "nb")
+    assert "list" in reader.read("Hva er eksempler på selektive tiltak?").intents
+    assert "list" not in reader.kinds("Hva er selektive tiltak?", "nb")
