@@ -77,6 +77,8 @@ def test_shapes_name_intents():
         ("Kva er forskjellen på A og B?", {"definition", "difference"}),
         ("Hva gjelder i alle kommunene?", {"across", "list"}),
         ("Kva nivå gjeld for barnet?", {"level"}),
+        ("Kva steg kjem etter nivå 1?", {"level"}),
+        ("Hva er første steg?", {"definition", "procedure"}),  # what to do first, not which level
     ],
 )
 def test_kinds_of_question(question, kinds):
