@@ -118,6 +118,8 @@ _SAYS_WHAT_IT_IS = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfatta
                      r"|^([\w -]{2,40}:\s+)?[\w -]{2,40}:\s+(?-i:[a-zæøå])", re.IGNORECASE)  # a table row's label may come first ("Tiltak: X: …")
 _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )[A-ZÆØÅ][a-zæøå]+")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
+FIELDS = 3  # labelled lines after a chosen sentence that come with it
+_FIELD = re.compile(r"^\s*(?:[-•–*]\s*)?[A-ZÆØÅ][\wæøåÆØÅ /-]{2,30}:\s+\S")  # "Målgruppe: Foreldre med små barn."
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
 SUBJECT_HOLDERS = 5  # other plans' passages naming a subject that are weighed against these (the nearest)
 _SHAPED = {"who", "contact", "number", "frequency", "duration", "date", "target", "level", "place"}
@@ -275,7 +277,8 @@ class Composer:
         chosen_all = [c for g in groups.values() for cs in g for c in cs]
         missing = self._missing_detail(q, chosen_all)
         if missing:
-            return self.refusal(q, query_vector, reason=say(lang, "refusal_detail", detail=detail_name(lang, missing)), about=chosen_all, near=near)
+            about = [c for c in chosen_all if not c.features.get("field")]  # a line that only came along is not what was asked about
+            return self.refusal(q, query_vector, reason=say(lang, "refusal_detail", detail=detail_name(lang, missing)), about=about, near=near)
         timings["select"] = (time.perf_counter() - t0) * 1000
         answer = self._render(q, groups, [pe for pe in parts if pe not in answered])
         timings["format"] = (time.perf_counter() - t0) * 1000 - timings["select"]
@@ -593,6 +596,24 @@ class Composer:
                 out.append(Candidate(units[at - 1], c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001))
             if 0 <= at < len(units) - 1 and all(o.unit is not units[at + 1] for o in out) and self._continues(c, units[at + 1]):
                 out.append(Candidate(units[at + 1], c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001))
+            for field in self._fields_after(c, at):
+                if all(o.unit is not field for o in out):
+                    out.append(Candidate(field, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001, {"field": 1.0}))
+        return out
+
+    def _fields_after(self, c: Candidate, at: int) -> list[Unit]:
+        """The labelled lines right after a chosen sentence ("Målgruppe: …", "Forankring: …"): an
+        offer's description is followed by who it is for and who runs it, which a reader asking
+        about the offer needs as much as the description (at most FIELDS lines, same paragraph)."""
+        units = c.chunk.units
+        text = self.index.doc_texts[c.unit.doc_id]
+        out: list[Unit] = []
+        previous = c.unit
+        for after in units[at + 1 : at + 1 + FIELDS] if at >= 0 else []:
+            if "\n\n" in text[previous.end : after.start] or not _FIELD.match(after.text):
+                break
+            out.append(after)
+            previous = after
         return out
 
     def _continues(self, c: Candidate, after: Unit) -> bool:

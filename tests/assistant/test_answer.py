@@ -583,6 +583,16 @@ def test_a_list_intro_that_comes_in_as_the_next_sentence_brings_its_items():
     assert "indikerte tiltak rettar seg mot foreldre med store vanskar." in quoted(answer)  # … and its items come with it
 
 
+def test_an_offer_brings_the_labelled_lines_that_follow_it():
+    plan = Plan("sogndal-kurs", "Kurs", "Sogndal", "nn", (
+        ("Kurs", "COS er eit foreldrekurs om tryggleik.\nMålgruppe: Foreldre med små barn.\n"
+                 "Forankring: Helsestasjonen.\nMidlane går til sertifisering.\nICDP er eit anna kurs."),
+    ))
+    answer = compose(toy_of([plan]), "Kva er COS?", {"COS er eit foreldrekurs": 0.9}, "COS er eit foreldrekurs")
+    assert "Målgruppe: Foreldre med små barn." in quoted(answer) and "Forankring: Helsestasjonen." in quoted(answer)
+    assert "sertifisering" not in quoted(answer) and "ICDP" not in quoted(answer)  # an unlabelled line ends the fields
+
+
 @pytest.mark.parametrize(("question", "text", "defines"), [
     ("Kva meiner kommunen med foreldrestøtte?", "Med foreldrestøtte meiner vi alle typar støtte til foreldre.", True),
     ("Kva er eit foreldrenettverk?", "Tiltak: Foreldrenettverk: nettverk som legg til rette for at foreldra blir kjende.", True),
