@@ -599,7 +599,26 @@ class Composer:
             for field in self._fields_after(c, at):
                 if all(o.unit is not field for o in out):
                     out.append(Candidate(field, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001, {"field": 1.0}))
+            owner = self._owner_of(c, at)
+            if owner is not None and all(o.unit is not owner for o in out):
+                out.append(Candidate(owner, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001, {"field": 1.0}))
         return out
+
+    def _owner_of(self, c: Candidate, at: int) -> Unit | None:
+        """For a chosen labelled line ("Forankring: helsestasjonen"), the sentence it describes: the
+        nearest line before it in the same paragraph that has no label (at most FIELDS lines up)."""
+        if at <= 0 or not _FIELD.match(c.unit.text) or _BACK_REFERENCE.search(c.unit.text):
+            return None
+        units = c.chunk.units
+        text = self.index.doc_texts[c.unit.doc_id]
+        later = c.unit
+        for before in reversed(units[max(0, at - FIELDS) : at]):
+            if "\n\n" in text[before.end : later.start]:
+                return None
+            if not _FIELD.match(before.text):
+                return before
+            later = before
+        return None
 
     def _fields_after(self, c: Candidate, at: int) -> list[Unit]:
         """The labelled lines right after a chosen sentence ("Målgruppe: …", "Forankring: …"): an

@@ -591,6 +591,8 @@ def test_an_offer_brings_the_labelled_lines_that_follow_it():
     answer = compose(toy_of([plan]), "Kva er COS?", {"COS er eit foreldrekurs": 0.9}, "COS er eit foreldrekurs")
     assert "Målgruppe: Foreldre med små barn." in quoted(answer) and "Forankring: Helsestasjonen." in quoted(answer)
     assert "sertifisering" not in quoted(answer) and "ICDP" not in quoted(answer)  # an unlabelled line ends the fields
+    owner = compose(toy_of([plan]), "Kven er det for?", {"Målgruppe: Foreldre med små barn.": 0.9}, "Målgruppe: Foreldre med små barn.")
+    assert "COS er eit foreldrekurs om tryggleik." in quoted(owner)  # a chosen labelled line brings what it describes
 
 
 @pytest.mark.parametrize(("question", "text", "defines"), [
