@@ -610,10 +610,9 @@ class Composer:
         if at <= 0 or not _FIELD.match(c.unit.text) or _BACK_REFERENCE.search(c.unit.text):
             return None
         units = c.chunk.units
-        text = self.index.doc_texts[c.unit.doc_id]
         later = c.unit
         for before in reversed(units[max(0, at - FIELDS) : at]):
-            if "\n\n" in text[before.end : later.start]:
+            if not self._same_paragraph(before, later):
                 return None
             if not _FIELD.match(before.text):
                 return before
@@ -625,20 +624,22 @@ class Composer:
         offer's description is followed by who it is for and who runs it, which a reader asking
         about the offer needs as much as the description (at most FIELDS lines, same paragraph)."""
         units = c.chunk.units
-        text = self.index.doc_texts[c.unit.doc_id]
         out: list[Unit] = []
         previous = c.unit
         for after in units[at + 1 : at + 1 + FIELDS] if at >= 0 else []:
-            if "\n\n" in text[previous.end : after.start] or not _FIELD.match(after.text):
+            if not self._same_paragraph(previous, after) or not _FIELD.match(after.text):
                 break
             out.append(after)
             previous = after
         return out
 
+    def _same_paragraph(self, earlier: Unit, later: Unit) -> bool:
+        """Whether no blank line separates two units of one document."""
+        return "\n\n" not in self.index.doc_texts[later.doc_id][earlier.end : later.start]
+
     def _continues(self, c: Candidate, after: Unit) -> bool:
         """Whether ``after`` (the next sentence in the same passage) opens by referring back to ``c``."""
-        text = self.index.doc_texts[after.doc_id]
-        if "\n\n" in text[c.unit.end : after.start] or _ENUMERATED.match(after.text):
+        if not self._same_paragraph(c.unit, after) or _ENUMERATED.match(after.text):
             return False  # another paragraph or a list item
         if _BACK_REFERENCE.search(after.text):
             return True
