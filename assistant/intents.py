@@ -38,7 +38,11 @@ class Intents:
 
     def is_framing(self, word: str) -> bool:
         """A word that frames the question (or gives context like an age) rather than its topic."""
-        return word in self.framing or word in self.persons or self.is_age(word)
+        return self.is_listed(word) or self.is_age(word)
+
+    def is_listed(self, word: str) -> bool:
+        """A framing word or a person word of the lists themselves (not by its ending)."""
+        return word in self.framing or word in self.persons
 
     def is_age(self, word: str) -> bool:
         """A word that ends like an age ("toåringen", "3-year-old")."""

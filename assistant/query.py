@@ -216,7 +216,7 @@ class QuestionReader:
         """Framing or context, not topic; so is a compound ending in a person word ("veslejenta").
         A word the lexicon gives plan words for is a topic even when it ends like an age
         ("tenåringar": the plans' "ungdom")."""
-        if word in self.intents.framing or word in self.intents.persons:
+        if self.intents.is_listed(word):
             return True
         if lexicon().expand(lemma(word, lang)):
             return False
