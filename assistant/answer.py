@@ -139,6 +139,7 @@ class Composer:
         self.tuning = tuning or ComposerTuning()
         self.intents = intent_data or intents()
         self._openers = _section_openers(index.chunks)
+        self._lower_words = _lower_case_words(index.chunks)
 
     # --- scoring ----------------------------------------------------------------------
 
@@ -355,7 +356,10 @@ class Composer:
             return _counts(c.unit.text, q.text, self.evidence, c.chunk.language, about)
         if detail == "person" and subject is not None and self._named(subject, c):
             return True
-        if not self.intents.shows(detail, c.unit.text, q.text):
+        found = self.intents.found(detail, c.unit.text, q.text)
+        if detail == "person":
+            found = [f for f in found if f[0] in "«\"" or any(self._proper(w) for w in f.split())]
+        if not found:
             return False
         return subject is None or self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk))
 
@@ -364,7 +368,23 @@ class Composer:
         a sentence: "Hva heter avdelingen …?" — "… Avdeling for traumatologi ved Ullevål …"."""
         lang = c.chunk.language
         asked = {alt[0] for alt in subject.alternatives if len(alt) == 1}  # the word itself, not a compound ending in it ("Rettleiar")
-        return any(self.evidence.word_key(m.group(), lang) in asked for m in _MID_SENTENCE_CAPITAL.finditer(c.unit.text))
+        text = c.unit.text
+        return any(self.evidence.word_key(m.group(), lang) in asked and not self._in_capitalised_list(text, m.start(), m.end())
+                   for m in _MID_SENTENCE_CAPITAL.finditer(text))
+
+    def _in_capitalised_list(self, text: str, start: int, end: int) -> bool:
+        """Whether a capitalised word stands next to a capitalised common word: a list of roles or
+        services written with capitals ("Ansvarlig: Helsesykepleier Familieveileder Barnevern"),
+        not the start of a name ("Avdeling for traumatologi …")."""
+        before, after = text[:start].split()[-1:], text[end:].split()[:1]
+        return any(w[:1].isupper() and not self._proper(w) for w in before + after)
+
+    def _proper(self, word: str) -> bool:
+        """A capitalised word the plans never write in lower case is a name ("Ullevål", "Hansen");
+        one they also write in lower case is a common word capitalised in a list or a label
+        ("Ansvarlig: Helsesykepleier Familieveileder")."""
+        bare = word.strip(".,;:!?()«»\"")
+        return len(bare) > 1 and bare[0].isupper() and bare.lower() not in self._lower_words
 
     @staticmethod
     def _mentioned(name: str, candidates: list[Candidate]) -> bool:
@@ -814,6 +834,11 @@ def _near_municipalities(q: Question, candidates: list[Candidate], most: int = 3
         return [q.municipality]
     ranked = sorted(candidates, key=lambda c: -c.score)
     return list(dict.fromkeys(c.chunk.municipality for c in ranked))[:most]
+
+
+def _lower_case_words(chunks: list[Chunk]) -> frozenset[str]:
+    """Every word the plans write in lower case somewhere: common words, whatever their case elsewhere."""
+    return frozenset(w for c in chunks for w in re.findall(r"(?<![\w-])[a-zæøåéü][\w-]*", c.text))
 
 
 def _section_openers(chunks: list[Chunk]) -> set[str]:

@@ -58,8 +58,13 @@ class Intents:
     def shows(self, detail: str, evidence: str, question: str = "") -> bool:
         """Whether ``evidence`` holds the kind of detail asked for, beyond what the question
         itself says (a name asked for must be a name the question does not already give)."""
+        return bool(self.found(detail, evidence, question))
+
+    def found(self, detail: str, evidence: str, question: str = "") -> list[str]:
+        """The stretches of ``evidence`` that look like the detail asked for and that the question
+        does not already give."""
         asked = question.lower()
-        return any(m.group(0).lower() not in asked for m in self.detail_evidence[detail].finditer(evidence))
+        return [m.group(0) for m in self.detail_evidence[detail].finditer(evidence) if m.group(0).lower() not in asked]
 
     def has_shape(self, intent: str, text: str) -> bool:
         """Whether ``text`` looks like an answer of the kind ``intent`` asks for."""

@@ -571,6 +571,27 @@ def test_a_name_may_begin_with_the_word_of_the_thing_asked_for(toy):
     assert not shows("Dette står i Rettleiar for avdelinga.")  # a compound that only ends in the word is another word
 
 
+def test_a_name_is_made_of_words_the_plans_never_write_in_lower_case():
+    plan = Plan("sandnes-tilbud", "Tilbud", "Sandnes", "nb", (
+        ("Tiltak", "Foreldreveiledning for alle.\nAnsvarlig: Psykisk helse Helsestasjon Familieveileder Teamet.\n"
+                   "Både helsestasjon og familieveileder gir veiledning i teamet."),
+        ("Team", "Teamet ledes av Kari Nordmann fra helsestasjonen."),
+    ))
+    toy = toy_of([plan])
+    _, composer, reader = toy
+    q = reader.read("Hvem er leder for teamet?")
+    subject = composer._subject(q)
+
+    def shows(text):
+        unit = next(u for c in composer.index.chunks for u in c.units if u.text.startswith(text))
+        chunk = next(c for c in composer.index.chunks if unit in c.units)
+        return composer._shows("person", Candidate(unit, chunk, 0, 0.9, 1.0, 0.9), q, subject)
+
+    assert q.details == {"person"}
+    assert shows("Teamet ledes av Kari Nordmann")
+    assert not shows("Ansvarlig:")  # "Helsestasjon Familieveileder Teamet": common words written with capitals
+
+
 def test_a_list_intro_that_comes_in_as_the_next_sentence_brings_its_items():
     plan = Plan("sogndal-stotte", "Støtte", "Sogndal", "nn", (
         ("Foreldrestøtte", "Foreldrestøtte er tiltak for foreldre. Tiltaka kan delast inn i tre nivå:\n"

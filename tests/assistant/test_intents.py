@@ -135,6 +135,11 @@ def test_cues_match_whole_words_only():
         ("Kor mykje kostar COS-kurset?", {"price"}),
         ("Hvor mange ansatte har barnevernet?", {"count"}),
         ("Kva heiter leiaren?", {"person"}),
+        ("Kven er leiar for BTI-teamet?", {"person"}),  # who holds a post is a person's name
+        ("hvem er SLT-koordinator i Sandnes?", {"person"}),
+        ("Who is the coordinator of the team?", {"person"}),
+        ("Kven er stafetthaldar?", set()),  # a role asked for, not a name
+        ("Kven er kurset for?", set()),
         ("Når er neste kurs?", {"next_date"}),
         ("Kva er BTI?", set()),
         ("kva tid på dagen er helsestasjonen open?", {"hours"}),  # words between "kva tid" and "er"
