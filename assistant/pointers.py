@@ -63,9 +63,14 @@ def responsible_service(text: str) -> str:
     return value if value[:1].isalpha() and not re.search(r"https?://|www\.|@", value) else ""  # a role, not a link
 
 
+_LINK = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
+
+
 def services_in(text: str) -> list[str]:
-    """Service names as the text writes them, in order, without repeats."""
+    """Service names as the text writes them, in order, without repeats; not inside a link
+    ("bufdir.no/barnevern/…" is an address, not the plan naming the child welfare service)."""
     known = _services()
+    text = _LINK.sub(lambda m: " " * len(m.group(0)), text)
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     if known.multi is not None:
@@ -79,6 +84,16 @@ def services_in(text: str) -> list[str]:
         if word in known.single or word.endswith(known.suffixes) and any(word.endswith(s) and len(word) >= len(s) + 3 for s in known.suffixes):
             found.append((m.start(), m.group(0)))
     return list(dict.fromkeys(name for _, name in sorted(found)))
+
+
+def _points_to_help(text: str) -> bool:
+    """A sentence that names a service and says something of it: it ends as a sentence does, or it
+    is a labelled line that makes the service responsible ("Ansvar: Helsestasjonen"). A heading
+    ("Skulen må vite kva helsestasjonen gjer – og omvendt") or a bare list item names the service
+    without saying where help is."""
+    if not services_in(text):
+        return False
+    return bool(responsible_service(text)) or text.rstrip().endswith((".", "!", ")", "»"))
 
 
 @dataclass(frozen=True)
@@ -104,7 +119,7 @@ class PointerFinder:
     def _named_in(self, municipality: str) -> tuple[list[tuple[Unit, Chunk]], np.ndarray]:
         found = self._cache.get(municipality)
         if found is None:
-            pairs = [(u, c) for c in self._chunks_of.get(municipality, []) for u in c.units if services_in(u.text)]
+            pairs = [(u, c) for c in self._chunks_of.get(municipality, []) for u in c.units if _points_to_help(u.text)]
             rows = np.array([self._unit_index[u.unit_id] for u, _ in pairs], dtype=np.int64)
             found = self._cache[municipality] = (pairs, rows)
         return found

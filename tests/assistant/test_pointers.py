@@ -118,3 +118,20 @@ def test_an_index_without_service_sentences_has_no_pointers():
     index = build_index([Plan("p", "T", "Sogndal", "nn", (("S", "Planen gjeld for fire år."),))])
     finder = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
     assert finder.nearest(np.ones(len(index.units), dtype=np.float32), ALL) is None
+
+
+def test_a_service_named_only_inside_a_link_is_not_named():
+    assert services_in("Bufdir; Hva er omsorgssvikt https://www.bufdir.no/barnevern/omsorgssvikt/") == []
+    assert services_in("Les meir på www.helsestasjonen.no eller ring barnevernet.") == ["barnevernet"]
+
+
+def test_headings_links_and_bare_list_items_point_nowhere():
+    plan = Plan("sogndal-h", "Saman samtidig", "Sogndal", "nn", (
+        ("Skule", "Skulen må vite kva helsestasjonen gjer – og omvendt\n7. Skadeleg miljø i barnehage og skule\n"
+                  "Kjelde: https://www.bufdir.no/barnevern/\nAnsvar: Helsestasjonen\nPPT hjelper skulane med barn som treng støtte."),
+    ))
+    index = build_index([plan])
+    finder = PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
+    near = {"Skulen må": 0.99, "7. Skadeleg": 0.98, "Kjelde:": 0.97, "Ansvar:": 0.90, "PPT hjelper": 0.85}
+    found = finder.nearest_many(similarities(index, near), ["Sogndal"], k=5, floor=0.0)
+    assert [p.unit.text[:11] for p in found] == ["Ansvar: Hel", "PPT hjelper"]
