@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -139,7 +140,6 @@ class Composer:
         self.tuning = tuning or ComposerTuning()
         self.intents = intent_data or intents()
         self._openers = _section_openers(index.chunks)
-        self._lower_words = _lower_case_words(index.chunks)
 
     # --- scoring ----------------------------------------------------------------------
 
@@ -378,6 +378,12 @@ class Composer:
         not the start of a name ("Avdeling for traumatologi …")."""
         before, after = text[:start].split()[-1:], text[end:].split()[:1]
         return any(w[:1].isupper() and not self._proper(w) for w in before + after)
+
+    @cached_property
+    def _lower_words(self) -> frozenset[str]:
+        """Read on the first name asked for, not at start-up: at national scale it is a pass over
+        every chunk's text, and most processes never answer a question for a name."""
+        return _lower_case_words(self.index.chunks)
 
     def _proper(self, word: str) -> bool:
         """A capitalised word the plans never write in lower case is a name ("Ullevål", "Hansen");
