@@ -556,7 +556,8 @@ class Composer:
                       and (c.score >= best.score - self.tuning.list_margin or any(c.unit is k.unit for k in chosen))), None)
         if intro is None:
             return []
-        wanted = _count_asked(part.text) or _count_asked(intro.unit.text) or self.tuning.list_units
+        numbers = self.intents.numbers
+        wanted = _count_asked(part.text, numbers) or _count_asked(intro.unit.text, numbers) or self.tuning.list_units
         out = [intro]
         for unit, chunk in self._following_lines(intro.unit, wanted):
             out.append(Candidate(unit, chunk, intro.rank, intro.dense, intro.coverage, intro.score - 0.001))
@@ -568,7 +569,7 @@ class Composer:
         text = unit.text.rstrip()
         if text.endswith(":"):
             return True
-        if not asked or not _count_asked(text) or text[-1:] in ".!?":
+        if not asked or not _count_asked(text, self.intents.numbers) or text[-1:] in ".!?":
             return False
         doc = self.index.doc_texts[unit.doc_id]
         return doc[unit.end : unit.end + 1] in ("\n", "")
@@ -863,9 +864,8 @@ def _item_number(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _count_asked(text: str) -> int:
-    """'Kva er dei tre nivåa?' → 3; 0 when the question names no count."""
-    numbers = intents().numbers
+def _count_asked(text: str, numbers: dict[str, int]) -> int:
+    """'Kva er dei tre nivåa?' → 3 (``numbers``: the composer's number words); 0 when the question names no count."""
     for word in re.findall(r"\w+", text.lower()):
         if word in numbers:
             return numbers[word]
