@@ -23,7 +23,7 @@ import numpy as np
 from assistant.evidence import Evidence
 from assistant.intents import Intents, intents
 from assistant.models import Answer
-from assistant.pointers import Pointer, PointerFinder, responsible_service, services_in
+from assistant.pointers import Pointer, PointerFinder, only_the_service_knows, responsible_service, service_keys, services_in
 from assistant.query import Part, Question, Term
 from assistant.render import Cited, Quote, body, detail_name, join, quotes_of, say
 from assistant.retrieval import Hit
@@ -742,13 +742,23 @@ class Composer:
 
         When the plans do describe what was asked about but lack the detail (a price, opening
         hours), the help is the service they make responsible for that thing; otherwise it is
-        the service-naming sentence closest in meaning to the question."""
+        the service-naming sentence closest in meaning to the question. A question for what only
+        a service can say (its phone number, opening hours, who works there) that names the
+        service is pointed to that service, and to how to reach it where a plan says so."""
         lang = q.language
         lines = [say(lang, "refusal") + (f" {reason}" if reason else "")]
         cited = Cited(self.index.doc_texts)
         found = self._responsible(about or []) if pointer else None
-        if found is None and pointer and query_vector is not None:
-            found = self.pointers.nearest(query_vector, near if near is not None else ([q.municipality] if q.municipality else []))
+        reach = only_the_service_knows(q.details)
+        # the first service named is the one asked about ("helsesjukepleiaren på skulen"); and only for such a detail:
+        # otherwise a service named is often the story's setting ("han vil ikkje på skulen")
+        named = services_in(q.text)[:1] if reach else []
+        asked = service_keys(named[0], lang) if named else frozenset()
+        if pointer and query_vector is not None and (found is None or asked and not asked & service_keys(found.service, lang)):
+            municipalities = near if near is not None else ([q.municipality] if q.municipality else [])
+            nearest = self.pointers.nearest(query_vector, municipalities, asked, reach)
+            if found is None or nearest is not None and asked & service_keys(nearest.service, lang):
+                found = nearest
         if found is not None:
             text, n = cited.cite(Quote(found.chunk, [found.unit]))
             frame = say(lang, "frame", title=found.chunk.title, municipality=found.chunk.municipality)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.text import normal, stem
 from ingest.models import Chunk, Unit
 
 MIN_SIMILARITY = 0.80  # below this the "nearest" service has nothing to do with the question
@@ -33,6 +34,8 @@ class _Services:
     single: frozenset[str]  # every inflected form of the one-word names ("helsestasjonen", "fastlegen")
     multi: re.Pattern[str] | None  # the few names of several words ("psykisk helseteneste")
     suffixes: tuple[str, ...]  # "…teamet", "…kontoret": any word ending so names a service
+    channels: frozenset[str]  # words that tell how to reach a service ("jobbmobil", "nettsida")
+    reach_details: frozenset[str]  # details only the service itself can give (a phone number, opening hours)
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +48,8 @@ def _services() -> _Services:
     multi_names = sorted((n for n in names if " " in n), key=len, reverse=True)
     endings = "|".join(e for e in dict.fromkeys(_INFLECTIONS + _INFLECTIONS_AFTER_E) if e)
     multi = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?:{endings})?(?![\w-])" for n in multi_names), re.IGNORECASE) if multi_names else None
-    return _Services(single, multi, tuple(s.lower() for s in data["suffixes"]))
+    return _Services(single, multi, tuple(s.lower() for s in data["suffixes"]), frozenset(data.get("channels", [])),
+                     frozenset(data.get("reach_details", [])))
 
 
 _RESPONSIBLE_FIELD = re.compile(r"\b(Ansvar|Ansvarleg|Ansvarlig|Forankring|Tilbydar|Tilbyder|Kontakt)\s*:\s*([^.;\n]+)", re.IGNORECASE)
@@ -86,6 +90,27 @@ def services_in(text: str) -> list[str]:
     return list(dict.fromkeys(name for _, name in sorted(found)))
 
 
+def service_keys(text: str, lang: str) -> frozenset[str]:
+    """The services a text names, one key each whatever the inflection and written standard
+    ("helsesjukepleiaren", "helsesykepleier"): to tell whether two texts name the same service."""
+    return frozenset(_key(name, lang) for name in services_in(text))
+
+
+def _key(name: str, lang: str) -> str:
+    return " ".join(stem(normal(w.lower(), lang)) for w in name.split())
+
+
+def tells_how_to_reach(text: str) -> bool:
+    """Whether a sentence says how to reach a service: a link, an e-mail address or a channel word."""
+    return bool(_LINK.search(text)) or any(t.lower() in _services().channels for t in _TOKEN.findall(text))
+
+
+def only_the_service_knows(details: set[str]) -> bool:
+    """Whether a question asks for a detail only the service itself can give (a phone number,
+    opening hours, a name, a waiting time): the help to point to is how to reach it."""
+    return bool(details & _services().reach_details)
+
+
 def _points_to_help(text: str) -> bool:
     """A sentence that names a service and says something of it: it ends as a sentence does, or it
     is a labelled line that makes the service responsible ("Ansvar: Helsestasjonen"). A heading
@@ -114,31 +139,65 @@ class PointerFinder:
             self._chunks_of.setdefault(chunk.municipality, []).append(chunk)
         self._vectors = unit_vectors
         self._unit_index = unit_index
-        self._cache: dict[str, tuple[list[tuple[Unit, Chunk]], np.ndarray]] = {}
+        self._cache: dict[str, _Named] = {}
 
-    def _named_in(self, municipality: str) -> tuple[list[tuple[Unit, Chunk]], np.ndarray]:
+    def _named_in(self, municipality: str) -> "_Named":
         found = self._cache.get(municipality)
         if found is None:
             pairs = [(u, c) for c in self._chunks_of.get(municipality, []) for u in c.units if _points_to_help(u.text)]
             rows = np.array([self._unit_index[u.unit_id] for u, _ in pairs], dtype=np.int64)
-            found = self._cache[municipality] = (pairs, rows)
+            found = self._cache[municipality] = _Named(
+                pairs, rows, [service_keys(u.text, c.language) for u, c in pairs], [tells_how_to_reach(u.text) for u, _ in pairs])
         return found
 
-    def nearest(self, query_vector: np.ndarray, municipalities: list[str]) -> Pointer | None:
-        """The service-naming sentence most like the question, in one of ``municipalities``."""
-        found = self.nearest_many(query_vector, municipalities, 1)
-        return found[0] if found else None
+    def nearest(self, query_vector: np.ndarray, municipalities: list[str], services: frozenset[str] = frozenset(),
+                reach: bool = False) -> Pointer | None:
+        """The service-naming sentence most like the question, in one of ``municipalities``.
+
+        Among the sentences close enough to point to at all, one naming a service the question
+        names (``services``, keys from :func:`service_keys`) comes first: a parent asking about
+        the child welfare service's reply time is pointed to the child welfare service, not to
+        the psychologist a closer sentence names. When the question asks what only the service
+        can say (``reach``), a sentence telling how to reach it comes next."""
+        best: tuple[tuple[bool, bool, float], int, _Named] | None = None
+        for name in municipalities:
+            named = self._named_in(name)
+            if not named.pairs:
+                continue
+            scores = np.asarray(self._vectors[named.rows], dtype=np.float32) @ query_vector
+            for i in np.flatnonzero(scores >= MIN_SIMILARITY):
+                rank = (bool(services & named.keys[i]), reach and named.reach[i], float(scores[i]))
+                if best is None or rank > best[0]:
+                    best = (rank, int(i), named)
+        if best is None:
+            return None
+        (_, _, similarity), i, named = best
+        unit, chunk = named.pairs[i]
+        listed = services_in(unit.text)
+        service = next((s for s in listed if _key(s, chunk.language) in services), listed[0])
+        return Pointer(service, unit, chunk, similarity)
 
     def nearest_many(self, query_vector: np.ndarray, municipalities: list[str], k: int, floor: float = MIN_SIMILARITY) -> list[Pointer]:
         """The ``k`` service-naming sentences most like the question, best first."""
         found: list[Pointer] = []
         for name in municipalities:
-            pairs, rows = self._named_in(name)
-            if not pairs:
+            named = self._named_in(name)
+            if not named.pairs:
                 continue
-            scores = np.asarray(self._vectors[rows], dtype=np.float32) @ query_vector
+            scores = np.asarray(self._vectors[named.rows], dtype=np.float32) @ query_vector
             for i in np.argsort(-scores)[:k]:
-                unit, chunk = pairs[int(i)]
+                unit, chunk = named.pairs[int(i)]
                 found.append(Pointer(services_in(unit.text)[0], unit, chunk, float(scores[int(i)])))
         found.sort(key=lambda p: -p.similarity)
         return [p for p in found[:k] if p.similarity >= floor]
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A municipality's service-naming units, their vector rows, the services each names and
+    whether each tells how to reach them."""
+
+    pairs: list[tuple[Unit, Chunk]]
+    rows: np.ndarray
+    keys: list[frozenset[str]]
+    reach: list[bool]

@@ -12,7 +12,7 @@ from assistant.answer import Candidate, Composer, PartEvidence
 from assistant.compounds import CompoundSplitter
 from assistant.evidence import Evidence, idf_table
 from assistant.municipalities import Municipalities
-from assistant.pointers import PointerFinder
+from assistant.pointers import PointerFinder, tells_how_to_reach
 from assistant.query import QuestionReader
 from assistant.text import lemma, tokens, words
 from ingest.models import Chunk, Unit
@@ -79,6 +79,13 @@ def test_refusal_points_to_a_named_service_in_the_askers_standard(real_assistant
     assert "helsestasjonen" in nn.text
     nb = real_assistant.ask("Hva er telefonnummeret til helsestasjonen i Sogndal?")
     assert nb.text.startswith("Jeg finner ikke svar på dette i planene.")
+
+
+def test_a_refusal_for_a_services_number_points_to_that_service_and_how_to_reach_it(real_assistant):
+    # the passages retrieved make another service responsible; the question names the child welfare service
+    answer = real_assistant.ask("Hva er nummeret til barnevernet i Sør-Aurdal?")
+    assert answer.abstained and "**Barnevern**" in answer.text
+    assert len(answer.citations) == 1 and tells_how_to_reach(answer.citations[0].quote)
 
 
 def test_a_refusal_names_another_municipality_only_when_its_plans_name_what_was_asked(real_assistant):
@@ -256,6 +263,17 @@ def test_composer_refusal_names_the_missing_detail_and_the_responsible_service(t
         "Ansvar: Helsestasjonen. [1]"
     )
     assert [c.quote for c in answer.citations] == ["Ansvar: Helsestasjonen."]
+
+
+def test_composer_refusal_for_what_only_the_service_knows_points_to_how_to_reach_it(toy):
+    # nothing retrieved is about the question; of the sentences close enough to point to, the one naming
+    # the service asked about and how to reach it wins over a closer one that names another service
+    near = {"Helsestasjonen har": 0.86, "Foreldre kan": 0.81, "SLT er en": 0.5}
+    phone = compose(toy, "Kva er telefonnummeret til helsesjukepleiaren i Sogndal?", near, "SLT er en")
+    assert phone.abstained and "**helsesjukepleiar**" in phone.text and [c.quote for c in phone.citations] == [
+        "Foreldre kan ta kontakt med helsesjukepleiar på jobbmobil."]
+    story = compose(toy, "Kva gjer helsesjukepleiaren i Sogndal med vêret?", near, "SLT er en")  # no detail asked: the closest
+    assert story.abstained and [c.quote for c in story.citations] == ["Helsestasjonen har ope hus for føresette kvar veke."]
 
 
 def test_composer_refuses_a_year_the_passages_do_not_mention(toy):

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 import assistant.pointers as pointers_module
-from assistant.pointers import MIN_SIMILARITY, PointerFinder, responsible_service, services_in
+from assistant.pointers import (
+    MIN_SIMILARITY,
+    PointerFinder,
+    only_the_service_knows,
+    responsible_service,
+    service_keys,
+    services_in,
+    tells_how_to_reach,
+)
 from tests.assistant.plans import Plan, build_index, similarities, unit
 
 RAW = tomllib.loads(Path(pointers_module.__file__).with_name("services.toml").read_text(encoding="utf-8"))
@@ -39,7 +47,7 @@ def finder(index) -> PointerFinder:
 
 
 def test_service_names_and_suffixes_are_lower_case_without_repeats():
-    for key in ("names", "suffixes"):
+    for key in ("names", "suffixes", "channels"):
         values = RAW[key]
         assert values and len(values) == len(set(values)), key
         assert all(v == v.lower() and v.strip() == v for v in values), key
@@ -135,3 +143,53 @@ def test_headings_links_and_bare_list_items_point_nowhere():
     near = {"Skulen må": 0.99, "7. Skadeleg": 0.98, "Kjelde:": 0.97, "Ansvar:": 0.90, "PPT hjelper": 0.85}
     found = finder.nearest_many(similarities(index, near), ["Sogndal"], k=5, floor=0.0)
     assert [p.unit.text[:11] for p in found] == ["Ansvar: Hel", "PPT hjelper"]
+
+
+# --- what a question for a phone number, opening hours or a name is pointed to -----------------------------------------
+
+REACH = Plan("sogndal-r", "Saman samtidig", "Sogndal", "nn", (
+    ("Tilbod", "Psykologen har kurs for foreldre.\nBarnevernet har ansvar for tiltak i heimen.\n"
+               "Barnevernet kan kontaktast på telefon heile døgnet.\nKontaktlæraren følgjer opp eleven."),
+))
+
+
+@pytest.fixture(scope="module")
+def reach():
+    index = build_index([REACH])
+    return index, PointerFinder(index.chunks, index.unit_vectors, index.unit_index)
+
+
+def test_service_keys_fold_inflection_and_standard():
+    assert service_keys("Spør helsesjukepleiaren.", "nn") == service_keys("Helsesykepleier kan hjelpe.", "nb")
+    assert service_keys("Ring BTI-teamet eller barnevernet.", "nb") == service_keys("BTI-team og barnevern", "nb")
+    assert service_keys("Ingen teneste her.", "nn") == frozenset()
+
+
+def test_a_sentence_tells_how_to_reach_by_a_link_an_address_or_a_channel_word():
+    assert tells_how_to_reach("Kontakt: https://www.sogndal.kommune.no/helse")
+    assert tells_how_to_reach("Skriv til post@sogndal.kommune.no.")
+    assert tells_how_to_reach("Helsesjukepleiar kan kontaktast via jobbmobil.")
+    assert not tells_how_to_reach("Kontaktlæraren følgjer opp eleven.")  # a role, not a way to reach anyone
+
+
+def test_the_details_only_a_service_can_give_are_read_from_services_toml():
+    assert set(RAW["reach_details"]) <= {"phone", "email", "address", "hours", "person", "waiting", "next_date", "price",
+                                         "count", "share", "amount", "date_exact"}
+    assert only_the_service_knows({"phone"}) and not only_the_service_knows({"count"}) and not only_the_service_knows(set())
+
+
+def test_the_service_asked_about_comes_before_a_closer_sentence_naming_another(reach):
+    index, finder = reach
+    query = similarities(index, {"Psykologen har": 0.95, "Barnevernet har": 0.85, "Barnevernet kan": 0.82})
+    assert finder.nearest(query, ["Sogndal"]).unit == unit(index, "Psykologen har")  # nothing asked: the closest
+    asked = service_keys("Kva er telefonnummeret til barnevernet?", "nn")
+    assert finder.nearest(query, ["Sogndal"], asked).unit == unit(index, "Barnevernet har")
+    found = finder.nearest(query, ["Sogndal"], asked, reach=True)  # and how to reach it first, when that is what was asked
+    assert found.unit == unit(index, "Barnevernet kan") and found.service == "Barnevernet"
+
+
+def test_a_preferred_pointer_must_still_be_close_enough(reach):
+    index, finder = reach
+    query = similarities(index, {"Psykologen har": 0.95, "Barnevernet kan": MIN_SIMILARITY - 0.01})
+    asked = service_keys("Kva er telefonnummeret til barnevernet?", "nn")
+    assert finder.nearest(query, ["Sogndal"], asked, reach=True).unit == unit(index, "Psykologen har")
