@@ -79,6 +79,10 @@ def test_shapes_name_intents():
         ("Kva nivå gjeld for barnet?", {"level"}),
         ("Kva steg kjem etter nivå 1?", {"level"}),
         ("Hva er første steg?", {"definition", "procedure"}),  # what to do first, not which level
+        ("Kva meiner Sogndal kommune med foreldrestøtte?", {"definition"}),  # what is meant by a term
+        ("Hva menes med omsorgssvikt?", {"definition"}),
+        ("Hva legger planen i begrepet tidlig innsats?", {"definition"}),
+        ("Hva mener ungdomsrådet i Sandnes om tilbudet?", set()),  # an opinion asked for, not a meaning
     ],
 )
 def test_kinds_of_question(question, kinds):
