@@ -808,6 +808,7 @@ def _levels(text: str) -> set[str]:
 
 _AGE_OR_RANGE = re.compile(r"\d[\d  ]*\s*(?:[–-]\s*\d+\s*)?(?:til\s+\d+\s*)?(?:år|års|years|-år)\b|\d+\s*[–-]\s*\d+|\d+\s+til\s+\d+", re.IGNORECASE)
 _REFERENCE_BEFORE = re.compile(r"(\d\s?[-–./]|§|St\.|nr\.?|kap\w*\.?|side|s\.|punkt|pkt\.?|steg|nivå|trinn|level)\s*$", re.IGNORECASE)
+_SHARE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:%|prosent\b|percent\b)", re.IGNORECASE)  # "55 %", "12 prosent"
 _COUNTED = re.compile(r"\b(?:kor|hvor)\s+mange\s+(\w+)(?:\s+(\w+))?|\bhow\s+many\s+(\w+)(?:\s+(\w+))?", re.IGNORECASE)
 # the words after a number are looked at, not consumed: in "i 1920 om lag 20 skipsverft" the year's
 # words hold the next number, which must get its own look
@@ -825,11 +826,14 @@ def _counted_noun(question: str) -> str:
 
 
 def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subject: bool) -> bool:
-    """'Kor mange X …?' is answered by a number (not a year) that counts X ("27 meldingar"), or
-    by a number in a passage about what was asked."""
+    """'Kor mange X …?' is answered by a number (not a year) that counts X ("27 meldingar"), by a
+    share of X in a sentence naming X and what was asked ("Ungdomsskoleelever flest …, 55 % oppgir at …"), or by a
+    number in a passage about what was asked."""
     noun = _counted_noun(question)
     wanted = evidence.keys(f"noun:{noun}", noun, lang) if noun else frozenset()
     if wanted & evidence.keys(f"text:{hash(text)}", text, lang):
+        if about_subject and _SHARE.search(text):
+            return True
         about_subject = False  # it names what was counted, but no number stands next to it
     for m in _NUMBER_THEN_WORDS.finditer(text):
         number = m.group(1).strip()

@@ -546,6 +546,18 @@ def test_a_count_after_a_year_is_seen(toy):
     assert not _counts("Papenburg fekk nytt verft i 1920.", "Hvor mange skipsverft var det?", composer.evidence, "nb", False)
 
 
+def test_a_share_of_what_was_counted_answers_how_many(toy):
+    from assistant.answer import _counts
+
+    _, composer, _ = toy
+    text = "Ungdomsskoleelever flest har ei aktiv fritid, og 55 % oppgir at dei er med i ein klubb."
+    question = "Hvor mange ungdomsskoleelever er med i en klubb?"
+    assert _counts(text, question, composer.evidence, "nn", True)
+    # a sentence naming the group, with a share of something the question is not about, answers nothing
+    assert not _counts(text, question, composer.evidence, "nn", False)
+    assert not _counts("Ungdomsskoleelever flest har ei aktiv fritid.", question, composer.evidence, "nn", True)
+
+
 def test_composer_a_chosen_list_intro_brings_its_items_whatever_was_asked(toy):
     # the intro trails the best sentence by more than a list intro may (0.10), but is quoted as a
     # companion: without its lines the quote would end on a colon

@@ -32,6 +32,7 @@ def test_an_idiom_a_small_childs_age_and_a_compound_naming_the_child_are_not_top
     assert terms == ["helsesøster"]
     assert "dagar" in texts(reader.terms("Kva betyr «1000 dagar»?", "nn"))  # a number that large names a period
     assert texts(reader.terms("Sidan fødselen for tre veker sidan græt eg.", "nn")) == ["fødselen", "græt"]
+    assert "én" not in texts(reader.terms("Hvor mange trener minst én gang i uka?", "nb"))  # "one", stressed
 
 
 def test_a_compound_the_plans_use_stays_a_topic_even_when_it_ends_in_a_person_word(reader):
