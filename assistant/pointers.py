@@ -155,9 +155,9 @@ class PointerFinder:
         """The service-naming sentence most like the question, in one of ``municipalities``.
 
         Among the sentences close enough to point to at all, one naming a service the question
-        names (``services``, keys from :func:`service_keys`) comes first: a parent asking about
-        the child welfare service's reply time is pointed to the child welfare service, not to
-        the psychologist a closer sentence names. When the question asks what only the service
+        names (``services``, keys from :func:`service_keys`) comes first: a parent asking for
+        the child welfare service's phone number is pointed to the child welfare service, not to
+        the health station a closer sentence names. When the question asks what only the service
         can say (``reach``), a sentence telling how to reach it comes next."""
         best: tuple[tuple[bool, bool, float], int, _Named] | None = None
         for name in municipalities:
