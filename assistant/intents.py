@@ -55,14 +55,10 @@ class Intents:
     def details_asked(self, text: str) -> set[str]:
         return {name for name, pattern in self.detail_ask.items() if pattern.search(text)}
 
-    def shows(self, detail: str, evidence: str, question: str = "") -> bool:
-        """Whether ``evidence`` holds the kind of detail asked for, beyond what the question
-        itself says (a name asked for must be a name the question does not already give)."""
-        return bool(self.found(detail, evidence, question))
-
     def found(self, detail: str, evidence: str, question: str = "") -> list[str]:
         """The stretches of ``evidence`` that look like the detail asked for and that the question
-        does not already give."""
+        does not already give (a name asked for must be a name the question does not already
+        give); empty when it holds none."""
         asked = question.lower()
         return [m.group(0) for m in self.detail_evidence[detail].finditer(evidence) if m.group(0).lower() not in asked]
 

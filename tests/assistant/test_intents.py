@@ -157,21 +157,21 @@ def test_details_asked(question, details):
 
 def test_evidence_must_show_the_detail():
     i = intents()
-    assert i.shows("phone", "Ring 57 62 90 00 for time.")
-    assert not i.shows("phone", "Ring helsestasjonen for time.")
-    assert i.shows("price", "Kurset er gratis.") and not i.shows("price", "Kurset er ope for alle.")
+    assert i.found("phone", "Ring 57 62 90 00 for time.")
+    assert not i.found("phone", "Ring helsestasjonen for time.")
+    assert i.found("price", "Kurset er gratis.") and not i.found("price", "Kurset er ope for alle.")
 
 
 def test_a_share_may_be_written_in_words():
     i = intents()
-    assert i.shows("share", "Vindkraft står for rundt to prosent.") and i.shows("share", "Om lag 12 % av barna …")
-    assert not i.shows("share", "Mange prosentar blir oppgitt.") and not i.shows("share", "To av dei er nye.")
+    assert i.found("share", "Vindkraft står for rundt to prosent.") and i.found("share", "Om lag 12 % av barna …")
+    assert not i.found("share", "Mange prosentar blir oppgitt.") and not i.found("share", "To av dei er nye.")
 
 
 def test_a_name_asked_for_must_be_one_the_question_does_not_give():
     i = intents()
-    assert i.shows("person", "Leiaren heiter Kari Nordmann.", "Kva heiter leiaren?")
-    assert not i.shows("person", "Spør Kari Nordmann om det.", "Er Kari Nordmann leiar?")
+    assert i.found("person", "Leiaren heiter Kari Nordmann.", "Kva heiter leiaren?")
+    assert not i.found("person", "Spør Kari Nordmann om det.", "Er Kari Nordmann leiar?")
 
 
 # --- framing, shapes, cue spans --------------------------------------------------------------------------------------
@@ -202,8 +202,8 @@ def test_cue_spans_are_sorted_positions_of_cues():
 
 def test_a_name_is_a_capitalised_quote_not_a_phrase_in_quotes():
     i = intents()
-    assert i.shows("person", "Kurset heiter «Trygg start» og går kvar haust.")
-    assert not i.shows("person", "Foreldre får «sin helsesjukepleiar» som følgjer barnet.")
+    assert i.found("person", "Kurset heiter «Trygg start» og går kvar haust.")
+    assert not i.found("person", "Foreldre får «sin helsesjukepleiar» som følgjer barnet.")
 
 
 def test_items_after_a_colon_are_a_list():
