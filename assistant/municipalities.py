@@ -3,7 +3,8 @@ the rest of Norway's (from ``ingest/norwegian_municipalities.txt``), so a questi
 told that no Bergen plan is loaded instead of getting another municipality's answer.
 
 Spelling variants are made by rule, not listed: case, ASCII folding ("Sor-Aurdal"),
-hyphen or space ("Sør Aurdal"), and the genitive -s ("Sandnes'", "Sogndals").
+hyphen or space ("Sør Aurdal"), the genitive -s ("Sandnes'", "Sogndals") and the first part of a
+hyphenated compound ("Sør-Aurdal-planen", "Sogndal-modellen").
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class Municipalities:
         forms = sorted({v for n in names for v in (variants(n) if flags else _cased_variants(n))}, key=len, reverse=True)
         if not forms:
             return None
-        return re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in forms) + r")(?:'?s|')?(?![\w-])", flags)
+        # the name alone (genitive -s allowed), or as the first part of a hyphenated compound ("Sør-Aurdal-planen")
+        return re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in forms) + r")(?:(?:'?s|')?(?![\w-])|-(?=[^\W\d_]{2}))", flags)
 
     def mentions(self, text: str) -> list[Mention]:
         """Every municipality named in ``text``, in order of appearance."""

@@ -63,6 +63,7 @@ def test_variants_fold_case_letters_and_hyphens():
         ("Sandnes' plan for barn", "Sandnes"),
         ("Sogndals plan", "Sogndal"),
         ("Hvordan melder jeg bekymring i sandnes kommune?", "Sandnes"),
+        ("Hva legger Sør-Aurdal-planen i begrepet?", "Sør-Aurdal"),  # the first part of a hyphenated compound
     ],
 )
 def test_corpus_names_match_in_any_spelling(m, text, name):
@@ -77,6 +78,7 @@ def test_named_lists_each_municipality_once_in_order(m):
 
 def test_a_name_inside_another_word_is_not_a_mention(m):
     assert m.named("Sogndalsfjøra og sandnesværing") == []
+    assert m.named("Nord-Sogndal og Sandnes-2") == []  # a name's last part, or a hyphen before a number
 
 
 # --- other municipalities ---------------------------------------------------------------------------------
@@ -131,6 +133,7 @@ def test_normalise_does_not_invent_municipalities(m):
         ("Sandnes' plan for barn", "plan for barn"),
         ("What is SLT in Sandnes municipality?", "What is SLT ?"),
         ("Kva er BTI?", "Kva er BTI?"),
+        ("Hva sier Sandnes-planen om vold?", "Hva sier planen om vold?"),  # the compound's own word stays
     ],
 )
 def test_strip_removes_corpus_names_and_what_hangs_on_them(m, text, stripped):
