@@ -45,6 +45,12 @@ _DIFFERENCE = re.compile(
     r"(?P<a>[\w\- ]+?)\s+(?:og|and|versus|vs\.?)\s+(?P<b>[\w\- ]+?)\s*(?:[?.!,]|$|\b(?:i|in|hos)\s)",
     re.IGNORECASE,
 )
+_PRONOUN_SIDE = re.compile(r"(dei|dem|de|them|they|it|det|den|dette|desse|disse|these|those)", re.IGNORECASE)  # speaks of an earlier part
+_DIFFERENCE_FROM = re.compile(  # "Hva skiller X fra Y?", "Korleis skil X seg frå Y?", "What distinguishes X from Y?"
+    r"\b(?:skil|skiljer|skiller|distinguishes|separates)\s+(?P<a>[\w\- ]+?)\s+(?:seg\s+)?(?:frå|fra|from)\s+"
+    r"(?P<b>[\w\- ]+?)\s*(?:[?.!,]|$|\b(?:i|in|hos)\s)",
+    re.IGNORECASE,
+)
 _DEFINE_TWO = re.compile(
     r"^\s*(?:kva|hva|what)\s+(?:er|betyr|is|are|does|means?)\s+(?P<a>[\w\-]+(?:\s[\w\-]+)?)\s+(?:og|and)\s+(?P<b>[\w\-]+(?:\s[\w\-]+)?)\s*\??\s*$",
     re.IGNORECASE,
@@ -267,8 +273,8 @@ class QuestionReader:
         return out
 
     def _split_sentence(self, sentence: str) -> list[str]:
-        diff = _DIFFERENCE.search(sentence)
-        if diff:
+        diff = _DIFFERENCE.search(sentence) or _DIFFERENCE_FROM.search(sentence)
+        if diff and not any(_PRONOUN_SIDE.fullmatch(diff.group(side).strip()) for side in ("a", "b")):
             a, b = diff.group("a").strip(), diff.group("b").strip()
             a, b = _share_head(a, b)
             return [a, b]

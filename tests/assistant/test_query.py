@@ -129,6 +129,18 @@ def test_a_difference_question_becomes_one_part_per_side(reader):
     q = reader.read("Hva er forskjellen mellom universell og selektiv forebygging i Sandnes?")
     assert [p.text for p in q.parts] == ["universell forebygging", "selektiv forebygging"]
     assert q.municipality == "Sandnes"
+    q = reader.read("Hva skiller selekterte tiltak fra indikerte tiltak?")
+    assert "difference" in q.intents and [p.text for p in q.parts] == ["selekterte tiltak", "indikerte tiltak"]
+    assert "skiller" not in texts(q.terms)  # the frame's verb, not a topic (alone it may be a separation)
+    assert [p.text for p in reader.read("Korleis skil universell førebygging seg frå selektiv?").parts] == [
+        "universell førebygging", "selektiv"]
+    q = reader.read("Hvilke tjenester er grunntjenester, og hva skiller dem fra støttetjenestene?")
+    assert "dem" not in [p.text for p in q.parts]  # a side that is a pronoun speaks of the first part: no split on it
+
+
+def test_words_about_words_and_a_hyphenated_plan_name_are_not_topics(reader):
+    q = reader.read("Hva legger Sør-Aurdal-planen i begrepet atferdsproblemer?")
+    assert texts(q.terms) == ["atferdsproblemer"] and "definition" in q.intents and q.municipality == "Sør-Aurdal"
 
 
 def test_what_are_x_and_y_becomes_two_parts(reader):
