@@ -557,9 +557,10 @@ class Composer:
         if intro is None:
             return []
         numbers = self.intents.numbers
-        wanted = _count_asked(part.text, numbers) or _count_asked(intro.unit.text, numbers) or self.tuning.list_units
+        counted = _count_asked(part.text, numbers) or _count_asked(intro.unit.text, numbers)
+        lines = (self._following_headings(intro.unit, counted) if counted else []) or self._following_lines(intro.unit, counted or self.tuning.list_units)
         out = [intro]
-        for unit, chunk in self._following_lines(intro.unit, wanted):
+        for unit, chunk in lines:
             out.append(Candidate(unit, chunk, intro.rank, intro.dense, intro.coverage, intro.score - 0.001))
         return out if len(out) > 1 else []
 
@@ -609,6 +610,34 @@ class Composer:
                 if following is not None and "\n" not in text[u.end : following.start]:
                     out.append(following)
         return [(u, self.index.chunks[self.index.chunk_index[u.chunk_id]]) for u in out]
+
+    def _following_headings(self, intro: Unit, wanted: int) -> list[tuple[Unit, Chunk]]:
+        """When a heading comes right after the intro ("… i tre områder som må styrkes:" and then
+        "Kompetanse", its text, "Samarbeid og medvirkning" …), the items are the next ``wanted``
+        headings, each quoted verbatim and cited with the passage it heads; [] when no heading
+        follows, or when numbered items stand under the headings (those are the list). Only for a
+        counted list: a count says where the headings of the list end."""
+        text = self.index.doc_texts[intro.doc_id]
+        at = self.index.unit_index[intro.unit_id]
+        out: list[tuple[Unit, Chunk]] = []
+        end = intro.end
+        for unit in self.index.units[at + 1 :]:
+            if unit.doc_id != intro.doc_id or len(out) >= wanted:
+                break
+            chunk = self.index.chunks[self.index.chunk_index[unit.chunk_id]]
+            gap = text[end:unit.start]
+            heading = chunk.section.split(" › ")[-1].strip()
+            found = gap.find(heading) if heading and chunk.units and chunk.units[0] is unit else -1
+            if found < 0:
+                if not out:
+                    return []  # the intro is followed by its items' own lines, not by headings
+            else:
+                if _ENUMERATED.match(unit.text):
+                    return []  # numbered items under group headings ("Kompetanse" / "1. Felles …"): the items are the list
+                start = end + found
+                out.append((Unit(f"{chunk.chunk_id}#heading", chunk.chunk_id, chunk.doc_id, heading, start, start + len(heading)), chunk))
+            end = unit.end
+        return out if len(out) == wanted else []
 
     def _with_antecedents(self, chosen: list[Candidate]) -> list[Candidate]:
         """A chosen sentence that opens with 'Den', 'Dette', 'They' … brings the sentence before it;

@@ -350,6 +350,33 @@ def test_composer_unnumbered_list_ends_with_its_section(toy):
     assert "Døme" not in answer.text and "Rutinane" not in answer.text
 
 
+AREAS = Plan("sogndal-areas", "Plan for førebygging", "Sogndal", "nn", (
+    ("Utfordringar", "Vi har delt utfordringane i tre område som må styrkjast:"),
+    ("Kompetanse", "Tilsette skal kjenne regelverket. Dei skal kjenne dei andre tenestene."),
+    ("Samarbeid og medverknad", "Tenestene skal samarbeide tett med heimen."),
+    ("Organisering", "Tenestene skal organiserast betre."),
+    ("Tiltak", "Prioriterte tiltak i perioden er:"),
+    ("Tiltak › Opplæring", "1. Felles opplæring for alle tilsette."),
+    ("Tiltak › Modell", "2. Ein felles samhandlingsmodell."),
+    ("Tiltak › Støtte", "3. Betre bruk av støttetenestene."),
+))
+
+
+def test_composer_list_intro_followed_by_headings_lists_the_headings():
+    toy = toy_of([AREAS])
+    answer = compose(toy, "Kva er dei tre områda som må styrkjast?", {"Vi har delt": 0.9}, "Vi har delt")
+    assert [c.quote for c in answer.citations][-3:] == ["Kompetanse", "Samarbeid og medverknad", "Organisering"]
+    assert "Tilsette skal kjenne" not in answer.text  # the first heading's text is not the list
+
+
+def test_composer_numbered_items_under_headings_are_the_list_not_the_headings():
+    toy = toy_of([AREAS])
+    answer = compose(toy, "Kva er dei tre prioriterte tiltaka?", {"Prioriterte tiltak": 0.9}, "Prioriterte tiltak")
+    for item in ("1. Felles opplæring", "2. Ein felles samhandlingsmodell", "3. Betre bruk av støttetenestene"):
+        assert item in answer.text
+    assert "Opplæring\n" not in quoted(answer)
+
+
 @pytest.mark.parametrize("example", [0.90, 0.99])
 def test_composer_does_not_answer_with_an_invented_example(toy, example):
     # as close as the real sentence, or closer and retrieved first: the plan's own statement is the answer
