@@ -103,7 +103,9 @@ class PartEvidence:
 
 _EXAMPLE = re.compile(r"^\s*(døme|eksempel|example|case)\s*:|\b[A-ZÆØÅ][a-zæøå]+ \(\d{1,2}\)")
 _TOC = re.compile(r"\.{4,}|…{2,}|\s\d{1,3}\s*$")
-_BACK_REFERENCE = re.compile(r"^\s*(den|det|dei|de|dette|desse|disse|han|ho|hun|dette|slike|slik|these|this|it|they)\b", re.IGNORECASE)
+# opens with a pronoun, or names "this" within its first words ("Eksempler på dette kan være: …", "Ut fra dette …")
+_BACK_REFERENCE = re.compile(r"^\s*(den|det|dei|de|dette|desse|disse|han|ho|hun|dette|slike|slik|these|this|it|they)\b"
+                             r"|^\s*(\w+\s+){1,2}(dette|desse|disse|this|these)\b", re.IGNORECASE)
 _RESPONSIBLE = re.compile(r"\b(Ansvarleg|Ansvarlig|Ansvar)\s*:\s*([^.;\n]+)")
 _LEVEL_IN_TEXT = re.compile(r"\b(nivå|trinn)\s+(\d)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.,])\d[\d  ]*(?:[.,]\d+)?(?:\s?%|\s?prosent)?(?![\w.,]*\d)")
@@ -120,6 +122,7 @@ _SAYS_WHAT_IT_IS = re.compile(r"\b(er|var|betyr|tyder|inneber|innebærer|omfatta
 _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )[A-ZÆØÅ][a-zæøå]+")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
 FIELDS = 3  # labelled lines after a chosen sentence that come with it
+CONTINUATIONS = 2  # sentences after a chosen one that each refer back to the one before come with it
 _FIELD = re.compile(r"^\s*(?:[-•–*]\s*)?[A-ZÆØÅ][\wæøåÆØÅ /-]{2,30}:\s+\S")  # "Målgruppe: Foreldre med små barn."
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
 SUBJECT_HOLDERS = 5  # other plans' passages naming a subject that are weighed against these (the nearest)
@@ -650,8 +653,12 @@ class Composer:
             at = units.index(c.unit) if c.unit in units else -1
             if at > 0 and _BACK_REFERENCE.search(c.unit.text) and all(o.unit is not units[at - 1] for o in out):
                 out.append(Candidate(units[at - 1], c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001))
-            if 0 <= at < len(units) - 1 and all(o.unit is not units[at + 1] for o in out) and self._continues(c, units[at + 1]):
-                out.append(Candidate(units[at + 1], c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001))
+            previous = c
+            for after in units[at + 1 : at + 1 + CONTINUATIONS] if at >= 0 else []:  # a continuation may go on in turn
+                if any(o.unit is after for o in out) or not self._continues(previous, after):
+                    break
+                previous = Candidate(after, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001)
+                out.append(previous)
             for field in self._fields_after(c, at):
                 if all(o.unit is not field for o in out):
                     out.append(Candidate(field, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001, {"field": 1.0}))

@@ -359,6 +359,8 @@ AREAS = Plan("sogndal-areas", "Plan for førebygging", "Sogndal", "nn", (
     ("Tiltak › Opplæring", "1. Felles opplæring for alle tilsette."),
     ("Tiltak › Modell", "2. Ein felles samhandlingsmodell."),
     ("Tiltak › Støtte", "3. Betre bruk av støttetenestene."),
+    ("Nivå", "Selektive tiltak er retta mot grupper med kjend risiko. Desse tiltaka skal hindre at vanskar veks. "
+             "Døme på dette er foreldrerettleiing og samtalar. Universelle tiltak er for alle."),
 ))
 
 
@@ -375,6 +377,12 @@ def test_composer_numbered_items_under_headings_are_the_list_not_the_headings():
     for item in ("1. Felles opplæring", "2. Ein felles samhandlingsmodell", "3. Betre bruk av støttetenestene"):
         assert item in answer.text
     assert "Opplæring\n" not in quoted(answer)
+
+
+def test_composer_brings_the_sentences_that_go_on_referring_back():
+    answer = compose(toy_of([AREAS]), "Kva er selektive tiltak?", {"Selektive tiltak er": 0.9}, "Selektive tiltak er")
+    assert "Desse tiltaka skal hindre" in answer.text and "Døme på dette er foreldrerettleiing" in answer.text
+    assert "Universelle tiltak er for alle" not in answer.text  # no reference back: the chain ends
 
 
 @pytest.mark.parametrize("example", [0.90, 0.99])
