@@ -83,6 +83,7 @@ def test_shapes_name_intents():
         ("Hva menes med omsorgssvikt?", {"definition"}),
         ("Hva legger planen i begrepet tidlig innsats?", {"definition"}),
         ("Hva mener ungdomsrådet i Sandnes om tilbudet?", set()),  # an opinion asked for, not a meaning
+        ("Hva skiller selekterte tiltak fra indikerte tiltak?", {"difference"}),
     ],
 )
 def test_kinds_of_question(question, kinds):
@@ -149,6 +150,10 @@ def test_cues_match_whole_words_only():
         ("kva tid på dagen er helsestasjonen open?", {"hours"}),  # words between "kva tid" and "er"
         ("Hvilke kvelder er ungdomsklubben åpen?", {"hours"}),
         ("Which days is the youth club open?", {"hours"}),
+        ("Hvem er direktør for oppvekst i Sandnes?", {"person"}),  # who holds a post, by its title
+        ("Hvor mye sosialhjelp kan en alenemor få?", {"amount"}),  # how much of a benefit: a sum of money
+        ("hvor mye får jeg i kontantstøtte?", {"amount"}),
+        ("Hvor mye hjelp kan vi få fra helsestasjonen?", set()),  # help is not money
     ],
 )
 def test_details_asked(question, details):
