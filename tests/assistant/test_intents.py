@@ -154,6 +154,9 @@ def test_cues_match_whole_words_only():
         ("Hvor mye sosialhjelp kan en alenemor få?", {"amount"}),  # how much of a benefit: a sum of money
         ("hvor mye får jeg i kontantstøtte?", {"amount"}),
         ("Hvor mye hjelp kan vi få fra helsestasjonen?", set()),  # help is not money
+        ("Hva er besøksadressen til PPT?", {"address"}),
+        ("how long is the waiting list for BUP?", {"waiting"}),
+        ("kor lang tid tek det frå vi søkjer til vi får svar?", {"waiting"}),
     ],
 )
 def test_details_asked(question, details):
