@@ -22,6 +22,7 @@ import numpy as np
 
 from assistant.evidence import Evidence
 from assistant.intents import Intents, intents
+from assistant.lexicon import lexicon
 from assistant.models import Answer
 from assistant.pointers import Pointer, PointerFinder, only_the_service_knows, responsible_service, service_keys, services_in
 from assistant.query import Part, Question, Term
@@ -329,8 +330,9 @@ class Composer:
 
     def _missing_anchor(self, q: Question, candidates: list[Candidate]) -> Term | None:
         """An acronym asked about that none of the retrieved passages mention (in any inflection:
-        "BUP", "BUPs")."""
-        for term in (t for t in q.terms if t.anchor):
+        "BUP", "BUPs"). One the lexicon translates ("GP" → fastlege) is a common word, not a name
+        the plans must use: "I'm a GP in Sør-Aurdal. What does the plan say I have to do …?"."""
+        for term in (t for t in q.terms if t.anchor and not lexicon().expand(t.text.lower())):
             wanted = term.key
             if not any(k.startswith(wanted) for c in candidates for k in self._keys(c) | self._section_keys(c.chunk)):
                 return term

@@ -292,6 +292,12 @@ def test_composer_refuses_an_acronym_the_plans_never_mention(toy):
     assert answer.abstained and answer.text.startswith("Eg finn ikkje svar på dette i planane. Planane nemner ikkje «HFU».")
 
 
+def test_composer_does_not_require_an_acronym_the_lexicon_translates(toy):
+    """"GP" is English for the plans' "fastlege": a common word, not a name the passages must use."""
+    answer = compose(toy, "I'm a GP. What are the levels of BTI?", {"BTI har fire": 0.95}, "BTI har fire")
+    assert not answer.abstained and "BTI har fire nivå" in answer.text
+
+
 # --- what an answer holds -------------------------------------------------------------------------------------
 
 
