@@ -35,6 +35,7 @@ class Intents:
     after_number: frozenset[str] = frozenset()  # units of time that make a number an age ("4 mnd")
     framing_phrases: re.Pattern[str] | None = None  # idioms whose words are not the topic ("får eg tak i")
     numbers: dict[str, int] = field(default_factory=dict)  # number words ("tre": 3)
+    outside: frozenset[str] = frozenset()  # "utenom (vanlig) åpningstid": a detail named as a limit is not asked for
 
     def is_framing(self, word: str) -> bool:
         """A word that frames the question (or gives context like an age) rather than its topic."""
@@ -53,7 +54,10 @@ class Intents:
         return {name for name, pattern in self.kinds.items() if pattern.search(text)}
 
     def details_asked(self, text: str) -> set[str]:
-        return {name for name, pattern in self.detail_ask.items() if pattern.search(text)}
+        """The details a question asks for; not one it names as a limit ("kan de komme utenom
+        vanlig åpningstid?" asks whether, not when the opening hours are)."""
+        return {name for name, pattern in self.detail_ask.items()
+                if any(not self.outside & set(re.findall(r"\w+", text[: m.start()].lower())[-2:]) for m in pattern.finditer(text))}
 
     def found(self, detail: str, evidence: str, question: str = "") -> list[str]:
         """The stretches of ``evidence`` that look like the detail asked for and that the question
@@ -89,4 +93,5 @@ def intents() -> Intents:
     return Intents(kinds, {k: v for k, v in ask.items() if v is not None}, evidence, framing, shapes, suffixes,
                    frozenset(w.lower() for w in spec.get("persons", [])), frozenset(w.lower() for w in spec.get("after_number", [])),
                    re.compile("|".join(spec["phrases"]), re.IGNORECASE) if spec.get("phrases") else None,
-                   {w.lower(): int(n) for w, n in data.get("numbers", {}).items()})
+                   {w.lower(): int(n) for w, n in data.get("numbers", {}).items()},
+                   frozenset(w.lower() for w in data.get("outside", {}).get("words", [])))

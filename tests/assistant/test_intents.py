@@ -157,6 +157,8 @@ def test_cues_match_whole_words_only():
         ("Hva er besøksadressen til PPT?", {"address"}),
         ("how long is the waiting list for BUP?", {"waiting"}),
         ("kor lang tid tek det frå vi søkjer til vi får svar?", {"waiting"}),
+        ("kan de komme utenom vanlig åpningstid?", set()),  # a limit, not the detail asked for
+        ("Er det ope utanom opningstida, og kva er opningstidene?", {"hours"}),
     ],
 )
 def test_details_asked(question, details):
