@@ -25,9 +25,10 @@ from assistant.intents import Intents, intents
 from assistant.lexicon import lexicon
 from assistant.models import Answer
 from assistant.pointers import Pointer, PointerFinder, only_the_service_knows, responsible_service, service_keys, services_in
-from assistant.query import Part, Question, Term
+from assistant.query import Part, Question, Term, plan_words_for
 from assistant.render import Cited, Quote, body, detail_name, join, quotes_of, say
 from assistant.retrieval import Hit
+from assistant.text import lemma
 from ingest.models import Chunk, Unit
 from ingest.store import IndexData
 
@@ -358,7 +359,7 @@ class Composer:
     def _shows(self, detail: str, c: Candidate, q: Question, subject: Term | None) -> bool:
         if detail == "count":
             about = subject is None or self.evidence.has(subject, self._keys(c) | self._section_keys(c.chunk))
-            return _counts(c.unit.text, q.text, self.evidence, c.chunk.language, about)
+            return _counts(c.unit.text, q.text, self.evidence, c.chunk.language, about, q.language)
         if detail == "person" and subject is not None and self._named(subject, c):
             return True
         found = self.intents.found(detail, c.unit.text, q.text)
@@ -863,12 +864,14 @@ def _counted_noun(question: str) -> str:
     return (f"{first} {second}" if second and first.lower().endswith("e") else first).lower()
 
 
-def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subject: bool) -> bool:
+def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subject: bool, asked_in: str = "nb") -> bool:
     """'Kor mange X …?' is answered by a number (not a year) that counts X ("27 meldingar"), by a
     share of X in a sentence naming X and what was asked ("Ungdomsskoleelever flest …, 55 % oppgir at …"), or by a
-    number in a passage about what was asked."""
+    number in a passage about what was asked. The reader's word for X counts as the plans' words
+    for it ("How many reports …?" — "27 meldinger")."""
     noun = _counted_noun(question)
-    wanted = evidence.keys(f"noun:{noun}", noun, lang) if noun else frozenset()
+    plan_words = " ".join(w for word in noun.split() for w in plan_words_for(word, lemma(word, asked_in), asked_in))  # "reports" → melde
+    wanted = evidence.keys(f"noun:{noun}", f"{noun} {plan_words}", lang) if noun else frozenset()
     if wanted & evidence.keys(f"text:{hash(text)}", text, lang):
         if about_subject and _SHARE.search(text):
             return True

@@ -17,7 +17,7 @@ from assistant.compounds import CompoundSplitter
 from assistant.intents import Intents, intents
 from assistant.lexicon import lexicon
 from assistant.municipalities import Municipalities
-from assistant.text import derived, is_content, lemma, normal, stem, words
+from assistant.text import derived, english_lemma, is_content, lemma, normal, stem, words
 from ingest.language import detect_language
 
 _INJECTION = re.compile(
@@ -92,12 +92,12 @@ class Part:
     def dense_text(self) -> str:
         """What to embed: the words asked, then the plans' words for the reader's words, so an
         English or everyday question lands nearer the plans' own sentences."""
-        return _with_plan_words(self.search_text, self.terms)
+        return _withplan_words_for(self.search_text, self.terms)
 
     @property
     def focus_text(self) -> str:
         """The asking sentence with the plans' words for its own words ("" without a story)."""
-        return _with_plan_words(self.focus, self._asked_terms()) if self.focus else ""
+        return _withplan_words_for(self.focus, self._asked_terms()) if self.focus else ""
 
     @property
     def focus_terms(self) -> list[Term]:
@@ -108,7 +108,15 @@ class Part:
         return [t for t in self.terms if t.text.lower() in self.focus.lower()]
 
 
-def _with_plan_words(text: str, terms: list[Term]) -> str:
+def plan_words_for(word: str, base: str, lang: str) -> tuple[str, ...]:
+    """The lexicon's plan words for a reader's word: by its lemma, as written, and for an English
+    question by its English lemma ("reports" → "report" → bekymringsmelding, melde)."""
+    lex = lexicon()
+    english = lex.expand(english_lemma(word)) if lang == "en" else ()
+    return tuple(dict.fromkeys((*lex.expand(base), *lex.expand(word), *english)))
+
+
+def _withplan_words_for(text: str, terms: list[Term]) -> str:
     """``text`` and then the plans' words for its terms that it does not already hold."""
     extra = [w for t in terms for w in t.plan_words if w not in text.lower()]
     return f"{text} {' '.join(dict.fromkeys(extra))}".strip()
@@ -204,7 +212,7 @@ class QuestionReader:
                     continue
                 alternatives = self._alternatives(piece, base, lang)
                 original = m.group(0) if piece == word else next(p for p in m.group(0).split("-") if p.lower() == piece)
-                words_for = tuple(dict.fromkeys((*lex.expand(base), *lex.expand(piece)))) or self.related(base, lex.canonical(base), lemma(base, "nb"))
+                words_for = plan_words_for(piece, base, lang) or self.related(base, lex.canonical(base), lemma(base, "nb"))
                 # a word the plans never use alone counts where it is part of their compounds ("søvn" in "søvnveiledning")
                 alternatives += tuple((stem(normal(h, "nb")),) for h in self.splitter.compounds_with(base))
                 term = Term(original, alternatives, anchor=bool(_ACRONYM.match(original)), plan_words=words_for)
@@ -243,7 +251,7 @@ class QuestionReader:
         base = derived(stem(canon))
         if base:
             alts.append((base,))
-        for value in (*lex.expand(base), *lex.expand(word), *lex.expand(canon)):
+        for value in (*lex.expand(base), *lex.expand(canon), *plan_words_for(word, word, lang)):
             alts.append(tuple(stem(normal(w, "nb")) for w in value.split()))
         parts = self.splitter.split(canon)
         if parts:

@@ -37,6 +37,16 @@ def lemma(word: str, lang: str = "nb") -> str:
     return simplemma.lemmatize(word, lang=_LEMMA_ORDER.get(lang, ("nb",))[0]).lower()
 
 
+@lru_cache(maxsize=50_000)
+def english_lemma(word: str) -> str:
+    """Dictionary form of an English word ("reports" → "report", "worries" → "worry"): the
+    lexicon's English keys are singular, and an English question is lemmatised as Norwegian
+    elsewhere (it often holds the plans' own words)."""
+    import simplemma
+
+    return simplemma.lemmatize(word, lang="en").lower()
+
+
 @lru_cache(maxsize=200_000)
 def normal(word: str, lang: str = "nb") -> str:
     """The shared form of a word: the lexicon's spelling for its lemma (or for the word itself)."""

@@ -587,6 +587,16 @@ def test_a_count_after_a_year_is_seen(toy):
     assert not _counts("Papenburg fekk nytt verft i 1920.", "Hvor mange skipsverft var det?", composer.evidence, "nb", False)
 
 
+def test_an_english_count_is_of_the_plans_word_for_what_was_counted(toy):
+    from assistant.answer import _counts
+
+    _, composer, _ = toy
+    text = "Barnevernet fekk 27 meldingar frå kommunen i 2024."
+    question = "How many reports did the child welfare service get in 2024?"
+    assert _counts(text, question, composer.evidence, "nn", False, "en")  # "reports" → the plans' "melde"
+    assert not _counts("Barnevernet har 27 tilsette.", question, composer.evidence, "nn", False, "en")
+
+
 def test_a_share_of_what_was_counted_answers_how_many(toy):
     from assistant.answer import _counts
 

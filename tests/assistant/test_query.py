@@ -87,6 +87,11 @@ def test_english_phrases_become_terms_with_the_plans_words(reader):
     assert terms["nurse"].plan_words == ("helsesykepleier",)
 
 
+def test_an_english_plural_has_the_plans_words_of_its_singular(reader):
+    terms = {t.text: t for t in reader.terms("How many reports did they get?", "en")}
+    assert "bekymringsmelding" in terms["reports"].plan_words  # the lexicon's key is "report"
+
+
 def test_dense_text_adds_the_plans_words_once(reader):
     q = reader.read("Kven er helsesøster?")
     assert q.parts[0].dense_text == "Kven er helsesøster? helsesykepleier"

@@ -77,3 +77,9 @@ def test_a_level_number_gives_a_joint_token(text, lang):
 
 def test_no_level_token_without_a_level_word():
     assert not any(t.startswith("nivå_") for t in tokens("Barn på 2 år", "nn"))
+
+
+def test_english_lemma_is_the_singular_the_lexicon_keys_on():
+    from assistant.text import english_lemma
+
+    assert [english_lemma(w) for w in ("reports", "worries", "meetings")] == ["report", "worry", "meeting"]
