@@ -24,7 +24,8 @@ from assistant.evidence import Evidence
 from assistant.intents import Intents, intents
 from assistant.lexicon import lexicon
 from assistant.models import Answer
-from assistant.pointers import Pointer, PointerFinder, only_the_service_knows, responsible_service, service_keys, services_in
+from assistant.pointers import (Pointer, PointerFinder, only_the_service_knows, responsible_service, service_keys, services_handling,
+                                services_in)
 from assistant.query import Part, Question, Term, plan_words_for
 from assistant.render import Cited, Quote, body, detail_name, join, quotes_of, say
 from assistant.retrieval import Hit
@@ -791,7 +792,8 @@ class Composer:
         reach = only_the_service_knows(q.details)
         # the first service named is the one asked about ("helsesjukepleiaren på skulen"); and only for such a detail:
         # otherwise a service named is often the story's setting ("han vil ikkje på skulen")
-        named = services_in(q.text)[:1] if reach else []
+        # … or, naming none, the service whose business the question names ("kontantstøtte": NAV)
+        named = (services_in(q.text)[:1] or services_handling(q.text)[:1]) if reach else []
         asked = service_keys(named[0], lang) if named else frozenset()
         if pointer and query_vector is not None and (found is None or asked and not asked & service_keys(found.service, lang)):
             municipalities = near if near is not None else ([q.municipality] if q.municipality else [])

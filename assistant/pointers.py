@@ -36,6 +36,7 @@ class _Services:
     suffixes: tuple[str, ...]  # "…teamet", "…kontoret": any word ending so names a service
     channels: frozenset[str]  # words that tell how to reach a service ("jobbmobil", "nettsida")
     reach_details: frozenset[str]  # details only the service itself can give (a phone number, opening hours)
+    handles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a service and the words of what it handles ("nav": sosialhjelp …)
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +49,9 @@ def _services() -> _Services:
     multi_names = sorted((n for n in names if " " in n), key=len, reverse=True)
     endings = "|".join(e for e in dict.fromkeys(_INFLECTIONS + _INFLECTIONS_AFTER_E) if e)
     multi = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?:{endings})?(?![\w-])" for n in multi_names), re.IGNORECASE) if multi_names else None
+    handles = tuple((name.lower(), tuple(w.lower() for w in words)) for name, words in data.get("handles", {}).items())
     return _Services(single, multi, tuple(s.lower() for s in data["suffixes"]), frozenset(data.get("channels", [])),
-                     frozenset(data.get("reach_details", [])))
+                     frozenset(data.get("reach_details", [])), handles)
 
 
 _RESPONSIBLE_FIELD = re.compile(r"\b(Ansvar|Ansvarleg|Ansvarlig|Forankring|Tilbydar|Tilbyder|Kontakt)\s*:\s*([^.;\n]+)", re.IGNORECASE)
@@ -88,6 +90,19 @@ def services_in(text: str) -> list[str]:
         if word in known.single or word.endswith(known.suffixes) and any(word.endswith(s) and len(word) >= len(s) + 3 for s in known.suffixes):
             found.append((m.start(), m.group(0)))
     return list(dict.fromkeys(name for _, name in sorted(found)))
+
+
+def services_handling(text: str) -> list[str]:
+    """The services whose business a text names ("kontantstøtte" → nav), in the order of
+    ``[handles]``: a word of it as a whole word or as the end of a compound ("barnetrygda",
+    "småbarnsstønad"), a phrase as written."""
+    lowered = text.lower()
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    found = []
+    for name, words in _services().handles:
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", lowered) if " " in w else any(t.endswith(w) for t in tokens) for w in words):
+            found.append(name)
+    return found
 
 
 def service_keys(text: str, lang: str) -> frozenset[str]:

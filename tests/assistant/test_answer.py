@@ -276,6 +276,16 @@ def test_composer_refusal_for_what_only_the_service_knows_points_to_how_to_reach
     assert story.abstained and [c.quote for c in story.citations] == ["Helsestasjonen har ope hus for føresette kvar veke."]
 
 
+def test_composer_refusal_for_a_benefit_points_to_the_service_that_handles_it():
+    """No service named, but "kontantstøtte" is NAV's business: the sentence naming NAV, not a closer one."""
+    help_plan = Plan("sogndal-help", "Tiltaksplan", "Sogndal", "nn", (
+        ("Tilbod", "Helsestasjonen har ope hus for alle familiar. Informasjon om støtteordningar gjennom NAV blir gitt ved behov."),))
+    toy = toy_of([help_plan])
+    answer = compose(toy, "Kor mykje får vi i kontantstøtte i Sogndal?", {"Helsestasjonen har": 0.86, "Informasjon om": 0.81}, "Helsestasjonen har")
+    assert answer.abstained and [c.quote for c in answer.citations] == [
+        "Informasjon om støtteordningar gjennom NAV blir gitt ved behov."]
+
+
 def test_composer_refuses_a_year_the_passages_do_not_mention(toy):
     answer = compose(toy, "Kva skjedde med SLT i 2024?", {"SLT er en": 0.9}, "SLT er en")
     assert answer.abstained and answer.text.startswith("Eg finn ikkje svar på dette i planane. Planane seier ikkje noko om det året.")

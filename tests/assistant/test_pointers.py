@@ -178,6 +178,16 @@ def test_the_details_only_a_service_can_give_are_details_the_intents_file_define
     assert only_the_service_knows({"phone"}) and not only_the_service_knows({"count"}) and not only_the_service_knows(set())
 
 
+def test_a_question_naming_what_a_service_handles_names_that_service():
+    from assistant.pointers import services_handling
+
+    assert services_handling("hvor mye får jeg i kontantstøtte?") == ["nav"]
+    assert services_handling("Kor mykje er barnetrygda no?") == ["nav"]  # inflected
+    assert services_handling("Kor lang tid tek det å få ein koordinator?") == ["koordinerende enhet"]
+    assert services_handling("Kva er BTI?") == [] and services_handling("Kven er stafetthaldar?") == []
+    assert set(RAW["handles"]) <= {name for name in RAW["names"]}  # each is a service the pointers know by name
+
+
 def test_the_service_asked_about_comes_before_a_closer_sentence_naming_another(reach):
     index, finder = reach
     query = similarities(index, {"Psykologen har": 0.95, "Barnevernet har": 0.85, "Barnevernet kan": 0.82})
