@@ -92,12 +92,12 @@ class Part:
     def dense_text(self) -> str:
         """What to embed: the words asked, then the plans' words for the reader's words, so an
         English or everyday question lands nearer the plans' own sentences."""
-        return _withplan_words_for(self.search_text, self.terms)
+        return _with_plan_words(self.search_text, self.terms)
 
     @property
     def focus_text(self) -> str:
         """The asking sentence with the plans' words for its own words ("" without a story)."""
-        return _withplan_words_for(self.focus, self._asked_terms()) if self.focus else ""
+        return _with_plan_words(self.focus, self._asked_terms()) if self.focus else ""
 
     @property
     def focus_terms(self) -> list[Term]:
@@ -116,7 +116,7 @@ def plan_words_for(word: str, base: str, lang: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*lex.expand(base), *lex.expand(word), *english)))
 
 
-def _withplan_words_for(text: str, terms: list[Term]) -> str:
+def _with_plan_words(text: str, terms: list[Term]) -> str:
     """``text`` and then the plans' words for its terms that it does not already hold."""
     extra = [w for t in terms for w in t.plan_words if w not in text.lower()]
     return f"{text} {' '.join(dict.fromkeys(extra))}".strip()
