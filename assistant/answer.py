@@ -128,6 +128,11 @@ FIELDS = 3  # labelled lines after a chosen sentence that come with it
 CONTINUATIONS = 2  # sentences after a chosen one that each refer back to the one before come with it
 _FIELD = re.compile(r"^\s*(?:[-•–*]\s*)?[A-ZÆØÅ][\wæøåÆØÅ /-]{2,30}:\s+\S")  # "Målgruppe: Foreldre med små barn."
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
+# a Norwegian verb's infinitive: after a modal and its pronoun ("skal jeg skrive", "jeg skal skrive") or after "å"
+_PRONOUN = r"(?:eg|jeg|vi|me|du|de|dei|man|ein|en|han|ho|hun)"
+_VERB_AFTER_MODAL = re.compile(
+    rf"\b(?:(?:skal|skulle|kan|kunne|må|måtte|vil|ville|bør|burde)\s+{_PRONOUN}|{_PRONOUN}\s+(?:skal|skulle|kan|kunne|må|måtte|vil|ville|bør|burde)|å)"
+    r"\s+(?:ikkje\s+|ikke\s+|berre\s+|bare\s+)?(?P<verb>[^\W\d_]+)")
 SUBJECT_HOLDERS = 5  # other plans' passages naming a subject that are weighed against these (the nearest)
 _SHAPED = {"who", "contact", "number", "frequency", "duration", "date", "target", "level", "place"}
 
@@ -300,7 +305,9 @@ class Composer:
         sentence here (meaning and words), those plans answer it and these don't ("Hvor ofte
         møtes innsatsteamet i Sandnes?" when only Sør-Aurdal has one). A rare word that merely
         occurs somewhere else in other plans ("nesten", "plaga" in a parent's story) is not enough."""
-        specific = [t for t in part.terms if self.evidence.known(t) and self.evidence.rare(t, self.tuning.specific_share)]
+        verbs = {m.group("verb") for m in _VERB_AFTER_MODAL.finditer(part.text.lower())}  # "skal jeg skrive": what one does, not the subject
+        specific = [t for t in part.terms if self.evidence.known(t) and self.evidence.rare(t, self.tuning.specific_share)
+                    and t.text.lower() not in verbs]
         if not specific or not pool or self.holders_of is None:
             return True
         subject = max(specific, key=self.evidence.weight)

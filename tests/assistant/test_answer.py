@@ -607,6 +607,18 @@ def test_an_english_count_is_of_the_plans_word_for_what_was_counted(toy):
     assert not _counts("Barnevernet har 27 tilsette.", question, composer.evidence, "nn", False, "en")
 
 
+@pytest.mark.parametrize(("text", "verbs"), [
+    ("skal jeg skrive ned det jeg legger merke til?", ["skrive"]),  # after a modal and its pronoun
+    ("jeg må ringe noen", ["ringe"]),
+    ("korleis går ein fram for å melde uro?", ["melde"]),  # after "å"
+    ("kan barnehagen melde fra?", []),  # a modal before a noun: no verb read
+])
+def test_the_subject_is_not_a_verb_the_question_says_one_does(text, verbs):
+    from assistant.answer import _VERB_AFTER_MODAL
+
+    assert [m.group("verb") for m in _VERB_AFTER_MODAL.finditer(text)] == verbs
+
+
 def test_a_share_of_what_was_counted_answers_how_many(toy):
     from assistant.answer import _counts
 
