@@ -187,7 +187,7 @@ def test_a_name_asked_for_must_be_one_the_question_does_not_give():
 # --- framing, shapes, cue spans --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("word", ["gjeld", "sonen", "toåringen", "3-year-old", "lurer", "nesten", "ingenting", "sjølv"])
+@pytest.mark.parametrize("word", ["gjeld", "sonen", "toåringen", "3-year-old", "lurer", "nesten", "ingenting", "sjølv", "forventes", "begrepet"])
 def test_framing_words_and_age_suffixes(word):
     assert intents().is_framing(word)
 
