@@ -880,7 +880,7 @@ def _counts(text: str, question: str, evidence: Evidence, lang: str, about_subje
     for it ("How many reports …?" — "27 meldinger")."""
     noun = _counted_noun(question)
     plan_words = " ".join(w for word in noun.split() for w in plan_words_for(word, lemma(word, asked_in), asked_in))  # "reports" → melde
-    wanted = evidence.keys(f"noun:{noun}", f"{noun} {plan_words}", lang) if noun else frozenset()
+    wanted = evidence.keys(f"noun:{asked_in}:{noun}", f"{noun} {plan_words}", lang) if noun else frozenset()  # keyed by the asking language too
     if wanted & evidence.keys(f"text:{hash(text)}", text, lang):
         if about_subject and _SHARE.search(text):
             return True

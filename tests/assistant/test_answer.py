@@ -605,6 +605,10 @@ def test_an_english_count_is_of_the_plans_word_for_what_was_counted(toy):
     question = "How many reports did the child welfare service get in 2024?"
     assert _counts(text, question, composer.evidence, "nn", False, "en")  # "reports" → the plans' "melde"
     assert not _counts("Barnevernet har 27 tilsette.", question, composer.evidence, "nn", False, "en")
+    # the same noun asked in Norwegian first must not leave its plan words (none) cached for English
+    _, fresh, _ = toy_of([BTI])
+    assert not _counts(text, question, fresh.evidence, "nn", False, "nb")
+    assert _counts(text, question, fresh.evidence, "nn", False, "en")
 
 
 @pytest.mark.parametrize(("text", "verbs"), [
