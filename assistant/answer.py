@@ -474,16 +474,16 @@ class Composer:
         first = answered[0].candidates
         best = first[0]
         municipalities = [best.chunk.municipality]
-        if q.municipality is None or len(q.named) >= 2:  # a question naming several municipalities asks about each
-            if len(q.named) >= 2:
-                margin = float("inf")  # each municipality the reader named is answered for where its plans support it
-            else:
-                margin = self.tuning.across_margin if "across" in q.intents else self.tuning.multi_margin
+        if len(q.named) >= 2:  # a question naming several municipalities asks about each: each is tried on its own passages
+            found = {c.chunk.municipality for pe in answered for c in pe.candidates}
+            municipalities += [m for m in q.named if m in found and m not in municipalities]
+        elif q.municipality is None:
+            margin = self.tuning.across_margin if "across" in q.intents else self.tuning.multi_margin
             tops: dict[str, Candidate] = {}
             for c in first:
                 tops.setdefault(c.chunk.municipality, c)
             for m, c in tops.items():
-                if m in municipalities or (q.named and m not in q.named):
+                if m in municipalities:
                     continue
                 if c.score >= best.score - margin and self.supported(c, first, q.language):
                     municipalities.append(m)
@@ -739,6 +739,8 @@ class Composer:
             blocks.append(f"**{m}:** {block}" if len(groups) > 1 else block)
         text = "\n\n".join(blocks)
         notes = [say(lang, "part_missing", part=pe.part.text.strip(" ?")) for pe in unanswered]
+        if len(q.named) >= 2:  # a municipality the reader asked about whose plans don't answer is said so, not left out
+            notes += [say(lang, "municipality_missing", municipality=m) for m in q.named if m not in groups]
         if notes:
             text = f"{text}\n\n" + " ".join(notes)
         first = next(iter(groups))

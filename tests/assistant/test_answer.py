@@ -440,6 +440,17 @@ def test_composer_answers_for_each_municipality_the_question_names(toy):
     assert "**Sogndal:**" in answer.text and "**Sandnes:**" in answer.text and "Helsesykepleier finnes på alle skoler" in answer.text
 
 
+def test_composer_says_plainly_which_named_municipalitys_plans_do_not_answer(toy):
+    # named, retrieved, but its passage is about something else: said so, not silently left out
+    near = {"Foreldre kan": 0.9, "Helsesykepleier finnes": 0.5}
+    answer = compose(toy, "Kva gjer helsesjukepleiar i Sogndal og i Sandnes?", near, "Foreldre kan", "Helsesykepleier finnes")
+    assert "**Sandnes:**" not in answer.text and "Helsesykepleier finnes" not in answer.text
+    assert answer.text.endswith("Eg fann ikkje svar på dette i planane til Sandnes.")
+    both = compose(toy, "Kva gjer helsesjukepleiar i Sogndal og i Sandnes?", {**near, "Helsesykepleier finnes": 0.86},
+                   "Foreldre kan", "Helsesykepleier finnes")
+    assert "fann ikkje" not in both.text
+
+
 @pytest.fixture(scope="module")
 def subject_toy():
     return toy_of([BTI, SANDNES], holders=True)
