@@ -62,6 +62,10 @@ def problems(items: list[dict[str, Any]], corpus: Path) -> list[str]:
             out.append(f"{where}: persona must be one of {sorted(PERSONAS)}")
         if not isinstance(item.get("history", []), list):
             out.append(f"{where}: history must be a list of earlier questions")
+        for key in ("must_include", "pointer"):  # a flat list of strings would be read letter by letter and always pass
+            groups = item.get(key) or []
+            if not isinstance(groups, list) or not all(isinstance(g, list) and g and all(isinstance(a, str) for a in g) for g in groups):
+                out.append(f"{where}: {key} must be a list of groups, each a list of alternative strings (e.g. [[\"helsestasjon\"]])")
         golds = _docs(item.get("gold_doc"))
         texts = []
         for doc in golds:

@@ -21,6 +21,7 @@ SETS = {
     "holdout6": (ROOT / "evals" / "qa_holdout6.jsonl", ROOT / "corpus"),
     "holdout7": (ROOT / "evals" / "qa_holdout7.jsonl", ROOT / "corpus"),
     "holdout8": (ROOT / "evals" / "qa_holdout8.jsonl", ROOT / "corpus"),
+    "holdout9": (ROOT / "evals" / "qa_holdout9.jsonl", ROOT / "corpus"),
     "ood": (ROOT / "evals" / "ood" / "qa.jsonl", ROOT / "evals" / "ood" / "corpus"),
 }
 
@@ -41,6 +42,14 @@ def test_the_checker_catches_a_snippet_that_is_not_in_the_plan(tmp_path):
             "must_include": [["nivå 2"], ["heilt oppdikta tekst"]]}
     found = problems([item], ROOT / "corpus")
     assert any("gold_snippet" in p for p in found) and any("heilt oppdikta tekst" in p for p in found)
+
+
+def test_the_checker_refuses_a_pointer_or_must_include_that_is_not_a_list_of_groups():
+    # a flat list ["helsestasjon"] would be read letter by letter: every letter stands somewhere, so it always passed
+    item = {"id": "x", "question": "q", "answerable": False, "lang": "nb", "persona": "parent",
+            "pointer": ["helsestasjon"], "pointer_doc": "sogndal-bti-struktur-for-samarbeid"}
+    assert any("list of groups" in p for p in problems([item], ROOT / "corpus"))
+    assert not any("list of groups" in p for p in problems([{**item, "pointer": [["helsestasjon"]]}], ROOT / "corpus"))
 
 
 def test_the_test_set_has_the_kinds_it_was_written_for():
@@ -87,10 +96,10 @@ def test_the_fourth_holdout_set_is_its_own_and_mostly_parents():
     assert not {i["question"].strip().lower() for i in holdout} & questions
 
 
-# written blind, holdout5 repeated 6 plain questions of the other sets word for word, holdout6 4, holdout7 4 and
-# holdout8 6; they were taken out ("Kva er BTI?" or "og i Sandnes?" stay: asked after other turns, each is a conversation
+# written blind, holdout5 repeated 6 plain questions of the other sets word for word, holdout6 4, holdout7 4,
+# holdout8 6 and holdout9 8; they were taken out ("Kva er BTI?" or "og i Sandnes?" stay: asked after other turns, each is a conversation
 # no other set holds)
-@pytest.mark.parametrize(("name", "unanswerable"), [("holdout5", 15), ("holdout6", 14), ("holdout7", 14), ("holdout8", 12)])
+@pytest.mark.parametrize(("name", "unanswerable"), [("holdout5", 15), ("holdout6", 14), ("holdout7", 14), ("holdout8", 12), ("holdout9", 12)])
 def test_the_later_holdout_sets_are_their_own_and_mostly_parents(name, unanswerable):
     holdout = _items(SETS[name][0])
     tags = Counter(t for i in holdout for t in i["tags"])
