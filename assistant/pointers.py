@@ -192,6 +192,14 @@ class PointerFinder:
         service = next((s for s in listed if _key(s, chunk.language) in services), listed[0])
         return Pointer(service, unit, chunk, similarity)
 
+    def named_units(self, query_vector: np.ndarray, municipality: str) -> list[tuple[Unit, Chunk, float]]:
+        """Every service-naming unit of a municipality with its similarity to the question."""
+        named = self._named_in(municipality)
+        if not named.pairs:
+            return []
+        scores = np.asarray(self._vectors[named.rows], dtype=np.float32) @ query_vector
+        return [(u, c, float(s)) for (u, c), s in zip(named.pairs, scores)]
+
     def nearest_many(self, query_vector: np.ndarray, municipalities: list[str], k: int, floor: float = MIN_SIMILARITY) -> list[Pointer]:
         """The ``k`` service-naming sentences most like the question, best first."""
         found: list[Pointer] = []
