@@ -113,6 +113,15 @@ def test_an_open_call_for_help_is_heard_with_words_in_between(question):
     assert "open_help" in intents().of(question)
 
 
+@pytest.mark.parametrize("question", [
+    "Gjør kommunen noe med sånt i Sør-Aurdal?", "Har kommunen noko for oss foreldre om dette?",
+    "Er det noen som følger med på sånt?", "Har skolen noe opplegg for dette?", "Hvem i kommunen jobber med sånt?",
+    "Does the municipality work together with the police on this?",
+])
+def test_asking_whether_the_municipality_does_something_for_it_looks_for_help(question):
+    assert "help" in intents().of(question)
+
+
 @pytest.mark.parametrize("question", ["Hvem skal vi invitere til drøftingsmøtet?", "Kven kan delta i gruppa?", "Er det ein stafettlogg?"])
 def test_a_question_about_someone_or_something_named_is_not_an_open_call_for_help(question):
     assert "open_help" not in intents().of(question)
