@@ -310,22 +310,27 @@ class Composer:
         questions in everyday words over the ten plan sets whose answer is such a sentence: first for
         0.41 of them, against 0.26 in the composer's ranking). Below ``MIN_SIMILARITY`` no service
         sentence is about the question, and nothing is added."""
-        w = self.tuning.lexical_weight
         for m, per_part in groups.items():
             for pe, chosen in zip(answered, per_part):
                 if not pe.part.intents & _HELP:
                     continue
-                best: tuple[float, Unit, Chunk, float] | None = None
-                for unit, chunk, dense in self.pointers.named_units(pe.vector, m):
-                    if dense < MIN_SIMILARITY:
-                        continue
+                best = self._offers(pe, [m], 1, MIN_SIMILARITY)
+                if best and all(c.unit is not best[0].unit for c in chosen):
+                    chosen.append(best[0])
+
+    def _offers(self, pe: PartEvidence, municipalities: list[str], k: int, floor: float) -> list[Candidate]:
+        """The ``k`` service-naming sentences of these municipalities that best fit the part, by
+        the composer's own measure (dense similarity + ``lexical_weight`` × word coverage), each at
+        least ``floor`` similar in meaning."""
+        w = self.tuning.lexical_weight
+        found: list[Candidate] = []
+        for m in municipalities:
+            for unit, chunk, dense in self.pointers.named_units(pe.vector, m):
+                if dense >= floor:
                     keys = self.evidence.keys(unit.unit_id, unit.text, chunk.language) | self._section_keys(chunk)
-                    score = dense + w * self.evidence.coverage(pe.part.terms, keys)
-                    if best is None or score > best[0]:
-                        best = (score, unit, chunk, dense)
-                if best is not None and all(c.unit is not best[1] for c in chosen):
-                    score, unit, chunk, dense = best
-                    chosen.append(Candidate(unit, chunk, 0, dense, 0.0, score, {"offer": 1.0}))
+                    coverage = self.evidence.coverage(pe.part.terms, keys)
+                    found.append(Candidate(unit, chunk, 0, dense, coverage, dense + w * coverage, {"offer": 1.0}))
+        return sorted(found, key=lambda c: -c.score)[:k]
 
     def has_subject(self, part: Part, pool: list[Candidate], vector: np.ndarray) -> bool:
         """Whether this municipality's passages can answer the part as far as its subject goes.
