@@ -299,8 +299,9 @@ class Composer:
         return answer
 
     def _add_offer(self, groups: dict[str, list[list[Candidate]]], answered: list[PartEvidence]) -> None:
-        """A reader looking for help (intents ``help``, ``open_help``) is given the offer the plans
-        name that best fits the worry, even when other sentences won the ranking.
+        """A reader looking for help (intents ``help``, ``open_help``), or telling their situation
+        before they ask (a story: ``part.focus``), is given the offer the plans name that best fits
+        it, even when other sentences won the ranking.
 
         A parent's story ("babyen sover nesten ikke om natta, vi er helt utslitt") sounds most like
         the plans' descriptions of the problem ("Mange unge sover for lite …"), so the offer
@@ -312,7 +313,7 @@ class Composer:
         sentence is about the question, and nothing is added."""
         for m, per_part in groups.items():
             for pe, chosen in zip(answered, per_part):
-                if not pe.part.intents & _HELP:
+                if not (pe.part.intents & _HELP or pe.part.focus):
                     continue
                 best = self._offers(pe, [m], 1, MIN_SIMILARITY)
                 if best and all(c.unit is not best[0].unit for c in chosen):

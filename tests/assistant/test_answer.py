@@ -242,6 +242,9 @@ def test_composer_gives_a_reader_looking_for_help_the_offer_the_plans_name(toy):
     # … not when no service sentence is about the question at all, nor for a question that asks for no help
     assert "Helsestasjonen" not in compose(toy, question, {**near, "Helsestasjonen har ope hus": 0.79}, "Oppfølging på nivå 2").text
     assert "Helsestasjonen" not in compose(toy, "Kva er oppfølging på nivå 2?", near, "Oppfølging på nivå 2").text
+    # a reader who tells their situation before asking is given it too, without asking for help in words
+    story = compose(toy, "Sonen min et nesten ingenting. Kva er oppfølging på nivå 2?", near, "Oppfølging på nivå 2")
+    assert "Helsestasjonen har ope hus for føresette kvar veke." in story.text
 
 
 def test_composer_refuses_when_the_closest_sentence_is_not_close_enough(toy):
