@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,17 +31,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     answer = assistant.ask(args.question, history=args.history, municipality=args.municipality)
-    if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-        return 0
-    print(answer.text)
-    if answer.notice:
-        print(f"\n⚠ {answer.notice}")
-    if answer.citations:
-        print("\nKjelder:" if answer.language == "nn" else "\nKilder:")
-        for c in answer.citations:
-            print(f"[{c.n}] {c.title} ({c.municipality}) – {c.section or '–'}\n    «{c.quote}»")
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else plain_text(answer))
     return 0
+
+
+def plain_text(answer: Any) -> str:
+    """The answer as the terminal shows it: the text, a privacy notice, then its sources quoted
+    (what the README's examples show; tests/assistant/test_main.py checks they still match)."""
+    lines = [answer.text]
+    if answer.notice:
+        lines.append(f"\n⚠ {answer.notice}")
+    if answer.citations:
+        lines.append("\nKjelder:" if answer.language == "nn" else "\nKilder:")
+        lines += [f"[{c.n}] {c.title} ({c.municipality}) – {c.section or '–'}\n    «{c.quote}»" for c in answer.citations]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
