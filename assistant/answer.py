@@ -316,7 +316,8 @@ class Composer:
                 if not (pe.part.intents & _HELP or pe.part.focus):
                     continue
                 best = self._offers(pe, [m], 1, MIN_SIMILARITY)
-                if best and all(c.unit is not best[0].unit for c in chosen):
+                # an offer sharing not one of the question's words is a guess from meaning alone
+                if best and best[0].coverage > 0 and all(c.unit is not best[0].unit for c in chosen):
                     chosen.append(best[0])
 
     def _offers(self, pe: PartEvidence, municipalities: list[str], k: int, floor: float) -> list[Candidate]:

@@ -235,15 +235,17 @@ def test_composer_refusal_points_to_the_nearest_help_the_plans_name(toy):
 def test_composer_gives_a_reader_looking_for_help_the_offer_the_plans_name(toy):
     # the story sounds most like a passage about the problem; the offer (a sentence naming a service) was not
     # even retrieved, yet it is what a worried parent needs, so it is added, cited
-    question = "Sonen min et nesten ingenting. Kven kan hjelpe oss?"
+    question = "Vi føresette er heilt slitne. Kven kan hjelpe oss?"
     near = {"Oppfølging på nivå 2": 0.9, "Helsestasjonen har ope hus": 0.85}
     answer = compose(toy, question, near, "Oppfølging på nivå 2")
     assert "Oppfølging på nivå 2 er når" in answer.text and "Helsestasjonen har ope hus for føresette kvar veke. [2]" in answer.text
     # … not when no service sentence is about the question at all, nor for a question that asks for no help
     assert "Helsestasjonen" not in compose(toy, question, {**near, "Helsestasjonen har ope hus": 0.79}, "Oppfølging på nivå 2").text
     assert "Helsestasjonen" not in compose(toy, "Kva er oppfølging på nivå 2?", near, "Oppfølging på nivå 2").text
+    # … nor when it shares not one of the question's words: close in meaning alone is a guess
+    assert "Helsestasjonen" not in compose(toy, "Sonen min et nesten ingenting. Kven kan hjelpe oss?", near, "Oppfølging på nivå 2").text
     # a reader who tells their situation before asking is given it too, without asking for help in words
-    story = compose(toy, "Sonen min et nesten ingenting. Kva er oppfølging på nivå 2?", near, "Oppfølging på nivå 2")
+    story = compose(toy, "Vi føresette er heilt slitne. Kva er oppfølging på nivå 2?", near, "Oppfølging på nivå 2")
     assert "Helsestasjonen har ope hus for føresette kvar veke." in story.text
 
 
