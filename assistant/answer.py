@@ -315,24 +315,24 @@ class Composer:
             for pe, chosen in zip(answered, per_part):
                 if not (pe.part.intents & _HELP or pe.part.focus):
                     continue
-                best = self._offers(pe, [m], 1, MIN_SIMILARITY)
+                best = self._best_offer(pe, m)
                 # an offer sharing not one of the question's words is a guess from meaning alone
-                if best and best[0].coverage > 0 and all(c.unit is not best[0].unit for c in chosen):
-                    chosen.append(best[0])
+                if best is not None and best.coverage > 0 and all(c.unit is not best.unit for c in chosen):
+                    chosen.append(best)
 
-    def _offers(self, pe: PartEvidence, municipalities: list[str], k: int, floor: float) -> list[Candidate]:
-        """The ``k`` service-naming sentences of these municipalities that best fit the part, by
-        the composer's own measure (dense similarity + ``lexical_weight`` × word coverage), each at
-        least ``floor`` similar in meaning."""
+    def _best_offer(self, pe: PartEvidence, municipality: str) -> Candidate | None:
+        """The municipality's service-naming sentence that best fits the part by the composer's own
+        measure (dense similarity + ``lexical_weight`` × word coverage), at least ``MIN_SIMILARITY``
+        similar in meaning."""
         w = self.tuning.lexical_weight
-        found: list[Candidate] = []
-        for m in municipalities:
-            for unit, chunk, dense in self.pointers.named_units(pe.vector, m):
-                if dense >= floor:
-                    keys = self.evidence.keys(unit.unit_id, unit.text, chunk.language) | self._section_keys(chunk)
-                    coverage = self.evidence.coverage(pe.part.terms, keys)
-                    found.append(Candidate(unit, chunk, 0, dense, coverage, dense + w * coverage, {"offer": 1.0}))
-        return sorted(found, key=lambda c: -c.score)[:k]
+        best: Candidate | None = None
+        for unit, chunk, dense in self.pointers.named_units(pe.vector, municipality):
+            if dense >= MIN_SIMILARITY:
+                keys = self.evidence.keys(unit.unit_id, unit.text, chunk.language) | self._section_keys(chunk)
+                coverage = self.evidence.coverage(pe.part.terms, keys)
+                if best is None or dense + w * coverage > best.score:
+                    best = Candidate(unit, chunk, 0, dense, coverage, dense + w * coverage, {"offer": 1.0})
+        return best
 
     def has_subject(self, part: Part, pool: list[Candidate], vector: np.ndarray) -> bool:
         """Whether this municipality's passages can answer the part as far as its subject goes.

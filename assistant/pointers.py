@@ -202,17 +202,8 @@ class PointerFinder:
 
     def nearest_many(self, query_vector: np.ndarray, municipalities: list[str], k: int, floor: float = MIN_SIMILARITY) -> list[Pointer]:
         """The ``k`` service-naming sentences most like the question, best first."""
-        found: list[Pointer] = []
-        for name in municipalities:
-            named = self._named_in(name)
-            if not named.pairs:
-                continue
-            scores = np.asarray(self._vectors[named.rows], dtype=np.float32) @ query_vector
-            for i in np.argsort(-scores)[:k]:
-                unit, chunk = named.pairs[int(i)]
-                found.append(Pointer(services_in(unit.text)[0], unit, chunk, float(scores[int(i)])))
-        found.sort(key=lambda p: -p.similarity)
-        return [p for p in found[:k] if p.similarity >= floor]
+        found = sorted((t for name in municipalities for t in self.named_units(query_vector, name)), key=lambda t: -t[2])
+        return [Pointer(services_in(unit.text)[0], unit, chunk, similarity) for unit, chunk, similarity in found[:k] if similarity >= floor]
 
 
 @dataclass(frozen=True)
