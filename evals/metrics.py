@@ -21,6 +21,12 @@ def missing_groups(answer: str, must_include: Sequence[Sequence[str]]) -> list[l
     return [list(group) for group in must_include if not any(normalise(alt) in norm for alt in group)]
 
 
+def refusal_helps(answer: str, must_include: Sequence[Sequence[str]]) -> bool:
+    """Whether a refusal of an answerable question still gives the reader part of the answer: the
+    help it points to holds at least one of the required pieces (the service, the offer)."""
+    return len(missing_groups(answer, must_include)) < len(must_include)
+
+
 def gold_docs(gold: str | Sequence[str] | None) -> list[str]:
     if gold is None:
         return []
@@ -65,7 +71,8 @@ def score(rows: Sequence[dict[str, Any]], k: int = 5) -> dict[str, Any]:
 
     Each row needs: answerable, gold_doc, abstained, answer_ok, cited_docs,
     retrieved, snippet_retrieved, latency_ms. Optional: pointer_ok (None when the
-    question has no pointer), dense_top3_ok and bm25_top3_ok (the plain baselines).
+    question has no pointer), help_ok (None unless an answerable question was refused),
+    dense_top3_ok and bm25_top3_ok (the plain baselines).
     """
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
@@ -73,6 +80,7 @@ def score(rows: Sequence[dict[str, Any]], k: int = 5) -> dict[str, Any]:
     with_snippet = [r for r in answerable if r.get("gold_snippet")]
     latencies = [float(r["latency_ms"]) for r in rows]
     pointed = [r for r in unanswerable if r.get("pointer_ok") is not None]
+    refused = [r for r in answerable if r.get("help_ok") is not None]
     with_baselines = [r for r in answerable if "dense_top3_ok" in r]
     return {
         "n": len(rows),
@@ -87,6 +95,7 @@ def score(rows: Sequence[dict[str, Any]], k: int = 5) -> dict[str, Any]:
         "refusal_rate": _ratio(sum(bool(r["abstained"]) for r in unanswerable), len(unanswerable)),
         "false_refusal_rate": _ratio(sum(bool(r["abstained"]) for r in answerable), len(answerable)),
         "pointer_rate": _ratio(sum(bool(r["pointer_ok"]) for r in pointed), len(pointed)),
+        "refusal_help_rate": _ratio(sum(bool(r["help_ok"]) for r in refused), len(refused)),
         "dense_top3_accuracy": _ratio(sum(bool(r["dense_top3_ok"]) for r in with_baselines), len(with_baselines)),
         "bm25_top3_accuracy": _ratio(sum(bool(r["bm25_top3_ok"]) for r in with_baselines), len(with_baselines)),
         "answer_words_p50": round(percentile([float(r.get("answer_words", 0)) for r in rows if not r["abstained"]], 50), 1),

@@ -10,7 +10,7 @@ from typing import Any
 from evals.runner import RunOutput
 
 COLUMNS = ("n", "answer_accuracy", "citation_accuracy", "refusal_rate", "false_refusal_rate", "pointer_rate", "hit@1", "mrr", "latency_p50_ms")
-SIDE_BY_SIDE = ("answer_accuracy", "citation_accuracy", "refusal_rate", "false_refusal_rate", "pointer_rate",
+SIDE_BY_SIDE = ("answer_accuracy", "citation_accuracy", "refusal_rate", "false_refusal_rate", "refusal_help_rate", "pointer_rate",
                 "dense_top3_accuracy", "bm25_top3_accuracy", "hit@1", "mrr", "answer_words_p50", "latency_p50_ms", "latency_p95_ms", "n")
 
 

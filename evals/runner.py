@@ -81,6 +81,7 @@ def run(assistant: Any, items: list[dict[str, Any]], k: int = 5, pass_municipali
             "answer_ok": item["answerable"] and not answer.abstained and not missing,
             "missing": missing,
             "pointer_ok": _pointer_ok(item, answer),
+            "help_ok": metrics.refusal_helps(answer.text, must) if item["answerable"] and answer.abstained and must else None,
             "answer_words": len(answer.text.split()),
             "cited_docs": [c.doc_id for c in answer.citations],
             "retrieved": retrieved,
@@ -124,7 +125,7 @@ def summary_line(m: dict[str, Any], k: int) -> str:
 
     line = (
         f"answer {fmt(m['answer_accuracy'])} | citation {fmt(m['citation_accuracy'])} | refusal {fmt(m['refusal_rate'])} | "
-        f"false refusal {fmt(m['false_refusal_rate'])} | pointer {fmt(m['pointer_rate'])} | hit@1 {fmt(m['hit@1'])} | "
+        f"false refusal {fmt(m['false_refusal_rate'])} (help {fmt(m.get('refusal_help_rate'))}) | pointer {fmt(m['pointer_rate'])} | hit@1 {fmt(m['hit@1'])} | "
         f"hit@{k} {fmt(m[f'hit@{k}'])} | MRR {fmt(m['mrr'])} | snippet@{k} {fmt(m[f'snippet_hit@{k}'])} | "
         f"p50 {m['latency_p50_ms']:.0f} ms | p95 {m['latency_p95_ms']:.0f} ms | words p50 {m['answer_words_p50']:.0f} | n={m['n']}"
     )

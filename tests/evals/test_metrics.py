@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from evals.metrics import breakdown, hit_at, missing_groups, normalise, percentile, reciprocal_rank, score, snippet_in
+from evals.metrics import breakdown, hit_at, missing_groups, normalise, percentile, reciprocal_rank, refusal_helps, score, snippet_in
 
 
 def test_normalise_handles_case_accents_and_nbsp():
@@ -14,6 +14,14 @@ def test_missing_groups_any_alternative_matches():
     assert missing_groups(answer, [["nivå 2"], ["tenester", "tjenester"]]) == []
     assert missing_groups(answer, [["nivå 3"], ["TENESTER"]]) == [["nivå 3"]]
     assert missing_groups("Sør-Aurdal", [["sør-aurdal"]]) == []
+
+
+def test_a_refusal_helps_when_its_pointer_holds_a_piece_of_the_answer():
+    must = [["familievernkontoret"], ["mekling", "samarbeid om felles barn"]]
+    pointer = "Jeg finner ikke svar på dette i planene.\n\nDet nærmeste: **Familievernkontoret** – … tilbyr rådgiving."
+    assert refusal_helps(pointer, must)
+    assert not refusal_helps("Jeg finner ikke svar på dette i planene.\n\nDet nærmeste: **politi** – …", must)
+    assert not refusal_helps("Jeg finner ikke svar på dette i planene.", [])
 
 
 def test_rank_metrics():
@@ -47,7 +55,7 @@ def test_score_exact_values():
         row(answer_ok=False, cited_docs=["b"], retrieved=["b", "a"], snippet_retrieved=False, latency_ms=30.0),
         row(answerable=False, gold_doc=None, gold_snippet=None, abstained=True, answer_ok=False, cited_docs=[], latency_ms=20.0),
         row(answerable=False, gold_doc=None, gold_snippet=None, abstained=False, answer_ok=False, latency_ms=40.0),
-        row(abstained=True, answer_ok=False, cited_docs=[], gold_doc=["z", "a"], latency_ms=50.0),
+        row(abstained=True, answer_ok=False, cited_docs=[], gold_doc=["z", "a"], latency_ms=50.0, help_ok=True),
     ]
     m = score(rows, k=2)
     assert m["n"] == 5 and m["answerable"] == 3 and m["unanswerable"] == 2
@@ -59,6 +67,7 @@ def test_score_exact_values():
     assert m["citation_accuracy"] == round(1 / 3, 4)
     assert m["refusal_rate"] == 0.5
     assert m["false_refusal_rate"] == round(1 / 3, 4)
+    assert m["refusal_help_rate"] == 1.0  # of the one answerable question refused
     assert m["latency_p50_ms"] == 30.0 and m["latency_p95_ms"] == 50.0
     by_tag = breakdown(rows, "tag", k=2)
     assert by_tag["t"]["n"] == 5

@@ -70,6 +70,7 @@ def test_run_scores_and_writes_every_output(tmp_path):
     assert m["answer_accuracy"] == 1.0 and m["refusal_rate"] == 1.0 and m["hit@1"] == 0.0 and m["mrr"] == 0.5
     assert m["snippet_hit@5"] == 1.0  # scored on the chunks the answer itself retrieved
     assert m["pointer_rate"] == 0.5  # b names its pointer, c does not
+    assert m["refusal_help_rate"] is None  # no answerable question was refused
     assert m["dense_top3_accuracy"] == 1.0 and m["bm25_top3_accuracy"] == 1.0  # both sentences hold "nivå 2"
     write_outputs(tmp_path / "out", output, 5)
     results = [json.loads(l) for l in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
@@ -142,3 +143,15 @@ def test_floors_name_every_metric_missed_and_the_margin_over_the_plain_baselines
                                 "min_refusal": 0.9, "tags": {"x": {"min_answer": 0.6}}})
     assert len(missed) == 5 and any("baseline 0.790 + 0.02" in f for f in missed)
     assert any(f.startswith("refusal_rate None") for f in missed) and any(f.startswith("[x]") for f in missed)
+
+
+def test_run_scores_the_help_a_refusal_of_an_answerable_question_gives(tmp_path):
+    write_qa(tmp_path / "qa.jsonl", [
+        {"id": "d", "persona": "parent", "lang": "nb", "municipality": None, "question": "Hvem er ordfører, og hvem kan hjelpe?",
+         "must_include": [["helsestasjonen"], ["ordføreren heter"]], "gold_doc": "doc-a", "gold_snippet": None, "answerable": True},
+        {"id": "e", "persona": "parent", "lang": "nb", "municipality": None, "question": "Hvem er ordfører nå?",
+         "must_include": [["barnevernet"]], "gold_doc": "doc-a", "gold_snippet": None, "answerable": True},
+    ])
+    output = run(FakeAssistant(), load_qa(tmp_path / "qa.jsonl"), k=5, baselines=False)
+    assert [r["help_ok"] for r in output.scored] == [True, False]  # both refused; only d's refusal names its helper
+    assert output.metrics["false_refusal_rate"] == 1.0 and output.metrics["refusal_help_rate"] == 0.5
