@@ -328,11 +328,14 @@ class Composer:
         best: Candidate | None = None
         for unit, chunk, dense in self.pointers.named_units(pe.vector, municipality):
             if dense >= MIN_SIMILARITY:
-                keys = self.evidence.keys(unit.unit_id, unit.text, chunk.language) | self._section_keys(chunk)
-                coverage = self.evidence.coverage(pe.part.terms, keys)
+                coverage = self._words_held(pe.part.terms, unit, chunk)
                 if best is None or dense + w * coverage > best.score:
                     best = Candidate(unit, chunk, 0, dense, coverage, dense + w * coverage, {"offer": 1.0})
         return best
+
+    def _words_held(self, terms: list[Term], unit: Unit, chunk: Chunk) -> float:
+        """A sentence's weighted coverage of the question's words, its heading's words included."""
+        return self.evidence.coverage(terms, self.evidence.keys(unit.unit_id, unit.text, chunk.language) | self._section_keys(chunk))
 
     def has_subject(self, part: Part, pool: list[Candidate], vector: np.ndarray) -> bool:
         """Whether this municipality's passages can answer the part as far as its subject goes.
@@ -363,8 +366,7 @@ class Composer:
     def _fit(self, part: Part, unit: Unit, chunk: Chunk, vector: np.ndarray) -> float:
         """How well a sentence answers a part, by the composer's two main features (meaning and the
         question's words, heading included)."""
-        keys = self.evidence.keys(unit.unit_id, unit.text, chunk.language) | self._section_keys(chunk)
-        return self._dense(unit, vector) + self.tuning.lexical_weight * self.evidence.coverage(part.terms, keys)
+        return self._dense(unit, vector) + self.tuning.lexical_weight * self._words_held(part.terms, unit, chunk)
 
     def _dense(self, unit: Unit, vector: np.ndarray) -> float:
         """A sentence's similarity to a part, from the unit vectors stored at ingest."""
@@ -844,7 +846,11 @@ class Composer:
         asked = service_keys(named[0], lang) if named else frozenset()
         if pointer and query_vector is not None and (found is None or asked and not asked & service_keys(found.service, lang)):
             municipalities = near if near is not None else ([q.municipality] if q.municipality else [])
-            nearest = self.pointers.nearest(query_vector, municipalities, asked, reach)
+            # ranked as the offers added to answers are, by meaning and the question's words: a story in everyday words
+            # sounds like many passages ("Vi skal skille oss … unger som skal bo to steder" by meaning alone: the police)
+            w = self.tuning.lexical_weight
+            nearest = self.pointers.nearest(query_vector, municipalities, asked, reach,
+                                            words=lambda unit, chunk: w * self._words_held(q.terms, unit, chunk))
             if found is None or nearest is not None and asked & service_keys(nearest.service, lang):
                 found = nearest
         if found is not None:

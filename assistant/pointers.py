@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -166,27 +167,30 @@ class PointerFinder:
         return found
 
     def nearest(self, query_vector: np.ndarray, municipalities: list[str], services: frozenset[str] = frozenset(),
-                reach: bool = False) -> Pointer | None:
-        """The service-naming sentence most like the question, in one of ``municipalities``.
+                reach: bool = False, words: Callable[[Unit, Chunk], float] | None = None) -> Pointer | None:
+        """The service-naming sentence that best fits the question, in one of ``municipalities``.
 
         Among the sentences close enough to point to at all, one naming a service the question
         names (``services``, keys from :func:`service_keys`) comes first: a parent asking for
         the child welfare service's phone number is pointed to the child welfare service, not to
         the health station a closer sentence names. When the question asks what only the service
-        can say (``reach``), a sentence telling how to reach it comes next."""
-        best: tuple[tuple[bool, bool, float], int, _Named] | None = None
+        can say (``reach``), a sentence telling how to reach it comes next. Then the closest in
+        meaning, plus ``words(unit, chunk)`` when given: the caller's credit for holding the
+        question's words (the composer ranks the offers it adds to answers the same way)."""
+        best: tuple[tuple[bool, bool, float], int, _Named, float] | None = None
         for name in municipalities:
             named = self._named_in(name)
             if not named.pairs:
                 continue
             scores = np.asarray(self._vectors[named.rows], dtype=np.float32) @ query_vector
             for i in np.flatnonzero(scores >= MIN_SIMILARITY):
-                rank = (bool(services & named.keys[i]), reach and named.reach[i], float(scores[i]))
+                fit = float(scores[i]) + (words(*named.pairs[i]) if words is not None else 0.0)
+                rank = (bool(services & named.keys[i]), reach and named.reach[i], fit)
                 if best is None or rank > best[0]:
-                    best = (rank, int(i), named)
+                    best = (rank, int(i), named, float(scores[i]))
         if best is None:
             return None
-        (_, _, similarity), i, named = best
+        _, i, named, similarity = best
         unit, chunk = named.pairs[i]
         listed = services_in(unit.text)
         service = next((s for s in listed if _key(s, chunk.language) in services), listed[0])
