@@ -318,6 +318,7 @@ class Composer:
                 best = self._best_offer(pe, m)
                 # an offer sharing not one of the question's words is a guess from meaning alone
                 if best is not None and best.coverage > 0 and all(c.unit is not best.unit for c in chosen):
+                    best.features["first"] = float(bool(pe.part.intents & _HELP))  # asked for help: shown first
                     chosen.append(best)
 
     def _best_offer(self, pe: PartEvidence, municipality: str) -> Candidate | None:
@@ -772,7 +773,7 @@ class Composer:
         lead_text = ""
         for m, per_part in groups.items():
             units = [(c.unit, c.chunk) for cs in per_part for c in cs]
-            quotes = quotes_of(units)
+            quotes = _offer_first(quotes_of(units), per_part)
             block = body(lang, quotes, cited)
             if not lead_text:
                 lead_text = self._lead(q, [c for cs in per_part for c in cs], cited, quotes)
@@ -860,6 +861,18 @@ class Composer:
         if q.injection:
             lines.insert(0, say(lang, "injection"))
         return Answer(text="\n\n".join(lines), abstained=True, language=lang, citations=cited.citations, municipality=q.municipality)
+
+
+def _offer_first(quotes: list[Quote], per_part: list[list[Candidate]]) -> list[Quote]:
+    """Quotes in document order, but a reader who asked for help sees the offer added for it first:
+    "Kan vi få hjelp?" after a story is answered by "Helsestasjonen … tilbyr søvnveiledning", not by
+    the plans' account of the problem the story matched. Only for a one-part question: in a
+    multi-part answer the parts keep their order."""
+    if len(per_part) != 1:
+        return quotes
+    offers = [c.unit for c in per_part[0] if c.features.get("first")]
+    first = [qt for qt in quotes if any(u is o for u in qt.units for o in offers)]
+    return first + [qt for qt in quotes if all(qt is not f for f in first)]
 
 
 def _responsible_in(candidates: list[Candidate]) -> Pointer | None:
