@@ -24,7 +24,7 @@ from assistant.evidence import Evidence
 from assistant.intents import Intents, intents
 from assistant.lexicon import lexicon
 from assistant.models import Answer
-from assistant.pointers import (MIN_SIMILARITY, Pointer, PointerFinder, only_the_service_knows, responsible_service, service_keys, services_handling,
+from assistant.pointers import (Pointer, PointerFinder, only_the_service_knows, responsible_service, service_keys, services_handling,
                                 services_in)
 from assistant.query import Part, Question, Term, plan_words_for
 from assistant.render import Cited, Quote, body, detail_name, join, quotes_of, say
@@ -326,13 +326,11 @@ class Composer:
         measure (dense similarity + ``lexical_weight`` × word coverage), at least ``MIN_SIMILARITY``
         similar in meaning."""
         w = self.tuning.lexical_weight
-        best: Candidate | None = None
-        for unit, chunk, dense in self.pointers.named_units(pe.vector, municipality):
-            if dense >= MIN_SIMILARITY:
-                coverage = self._words_held(pe.part.terms, unit, chunk)
-                if best is None or dense + w * coverage > best.score:
-                    best = Candidate(unit, chunk, 0, dense, coverage, dense + w * coverage, {"offer": 1.0})
-        return best
+        found = self.pointers.nearest(pe.vector, [municipality], words=lambda unit, chunk: w * self._words_held(pe.part.terms, unit, chunk))
+        if found is None:
+            return None
+        coverage = self._words_held(pe.part.terms, found.unit, found.chunk)
+        return Candidate(found.unit, found.chunk, 0, found.similarity, coverage, found.similarity + w * coverage, {"offer": 1.0})
 
     def _words_held(self, terms: list[Term], unit: Unit, chunk: Chunk) -> float:
         """A sentence's weighted coverage of the question's words, its heading's words included."""
