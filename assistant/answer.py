@@ -40,6 +40,7 @@ class ComposerTuning:
 
     # How a sentence is scored for a part: a weighted sum of its features (see Composer.candidates).
     lexical_weight: float = 0.15  # sharing the question's words beats only sounding alike
+    handles_weight: float = 0.02  # an offer naming the service that handles the reader's situation ("krangler" → familievernkontoret, services.toml)
     section_weight: float = 0.04  # the heading names what the part asks about
     rank_weight: float = 0.03  # retrieval's order is a mild prior
     intent_bonus: float = 0.03  # the passage has the shape asked for (a role, a number …), or defines the term
@@ -325,12 +326,26 @@ class Composer:
         """The municipality's service-naming sentence that best fits the part by the composer's own
         measure (dense similarity + ``lexical_weight`` × word coverage), at least ``MIN_SIMILARITY``
         similar in meaning."""
-        w = self.tuning.lexical_weight
-        found = self.pointers.nearest(pe.vector, [municipality], words=lambda unit, chunk: w * self._words_held(pe.part.terms, unit, chunk))
+        credit = self._offer_credit(pe.part.terms, pe.part.text)
+        found = self.pointers.nearest(pe.vector, [municipality], words=credit)
         if found is None:
             return None
         coverage = self._words_held(pe.part.terms, found.unit, found.chunk)
-        return Candidate(found.unit, found.chunk, 0, found.similarity, coverage, found.similarity + w * coverage, {"offer": 1.0})
+        return Candidate(found.unit, found.chunk, 0, found.similarity, coverage, found.similarity + credit(found.unit, found.chunk), {"offer": 1.0})
+
+    def _offer_credit(self, terms: list[Term], text: str) -> Callable[[Unit, Chunk], float]:
+        """What a service-naming sentence earns beyond its meaning as help for a question: the
+        question's words it holds (``lexical_weight``), and a little for naming a service that
+        handles the situation the question tells of (``handles_weight``, ``[handles]`` in
+        services.toml): "vi krangler bare om ungene" is the family counselling office's business,
+        though by meaning it sits as close to the police's."""
+        t = self.tuning
+        handled = frozenset(k for name in services_handling(text) for k in service_keys(name, "nb"))
+
+        def credit(unit: Unit, chunk: Chunk) -> float:
+            names = bool(handled) and bool(service_keys(unit.text, chunk.language) & handled)
+            return t.lexical_weight * self._words_held(terms, unit, chunk) + t.handles_weight * names
+        return credit
 
     def _words_held(self, terms: list[Term], unit: Unit, chunk: Chunk) -> float:
         """A sentence's weighted coverage of the question's words, its heading's words included."""
@@ -847,9 +862,7 @@ class Composer:
             municipalities = near if near is not None else ([q.municipality] if q.municipality else [])
             # ranked as the offers added to answers are, by meaning and the question's words: a story in everyday words
             # sounds like many passages ("Vi skal skille oss … unger som skal bo to steder" by meaning alone: the police)
-            w = self.tuning.lexical_weight
-            nearest = self.pointers.nearest(query_vector, municipalities, asked, reach,
-                                            words=lambda unit, chunk: w * self._words_held(q.terms, unit, chunk))
+            nearest = self.pointers.nearest(query_vector, municipalities, asked, reach, words=self._offer_credit(q.terms, q.text))
             if found is None or nearest is not None and asked & service_keys(nearest.service, lang):
                 found = nearest
         if found is not None:

@@ -94,14 +94,16 @@ def services_in(text: str) -> list[str]:
 
 
 def services_handling(text: str) -> list[str]:
-    """The services whose business a text names ("kontantstøtte" → nav), in the order of
-    ``[handles]``: a word of it as a whole word or as the end of a compound ("barnetrygda",
-    "småbarnsstønad"), a phrase as written."""
+    """The services whose business a text names ("kontantstøtte" → nav, "vi krangler" →
+    familievernkontoret), in the order of ``[handles]``: a word of it as a whole word, or (five
+    letters or more) as the end of a compound ("barnetrygda", "småbarnsstønad"; but "les" is not
+    the end of "foreldreles"), a phrase as written."""
     lowered = text.lower()
     tokens = [t.lower() for t in _TOKEN.findall(text)]
     found = []
     for name, words in _services().handles:
-        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", lowered) if " " in w else any(t.endswith(w) for t in tokens) for w in words):
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", lowered) if " " in w
+               else any(t == w or len(w) >= 5 and t.endswith(w) for t in tokens) for w in words):
             found.append(name)
     return found
 

@@ -309,6 +309,20 @@ def test_composer_refusal_for_a_benefit_points_to_the_service_that_handles_it():
         "Informasjon om støtteordningar gjennom NAV blir gitt ved behov."]
 
 
+def test_composer_prefers_help_from_the_service_that_handles_the_situation():
+    """Quarrels are the family counselling office's business (services.toml ``[handles]``): a refusal
+    points to the sentence naming it, though the police's sounds a little closer in meaning; without
+    that preference (``handles_weight`` 0) to the police's."""
+    help_plan = Plan("sogndal-help", "Tiltaksplan", "Sogndal", "nn", (
+        ("Tilbod", "Politiet har ansvar for tryggleik i sentrum. Familievernkontoret tilbyr samtalar for par."),))
+    index, composer, reader = toy_of([help_plan])
+    q = reader.read("Vi kranglar heile tida. Kva no i Sogndal?", None)
+    vector = similarities(index, {"Politiet har": 0.86, "Familievernkontoret tilbyr": 0.85})
+    assert [c.quote for c in composer.refusal(q, vector).citations] == ["Familievernkontoret tilbyr samtalar for par."]
+    composer.tuning.handles_weight = 0.0
+    assert [c.quote for c in composer.refusal(q, vector).citations] == ["Politiet har ansvar for tryggleik i sentrum."]
+
+
 def test_composer_refuses_a_year_the_passages_do_not_mention(toy):
     answer = compose(toy, "Kva skjedde med SLT i 2024?", {"SLT er en": 0.9}, "SLT er en")
     assert answer.abstained and answer.text.startswith("Eg finn ikkje svar på dette i planane. Planane seier ikkje noko om det året.")

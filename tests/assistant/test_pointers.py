@@ -185,6 +185,10 @@ def test_a_question_naming_what_a_service_handles_names_that_service():
     assert services_handling("Kor mykje er barnetrygda no?") == ["nav"]  # inflected
     assert services_handling("Kor lang tid tek det å få ein koordinator?") == ["koordinerende enhet"]
     assert services_handling("Kva er BTI?") == [] and services_handling("Kven er stafetthaldar?") == []
+    # a reader's situation in everyday words, in either standard, names the service that handles it
+    assert "familievernkontoret" in services_handling("vi krangler hele tiden om ungene")
+    assert "familievernkontoret" in services_handling("Vi skal gå frå kvarandre")  # a phrase as written
+    assert "ppt" in services_handling("Han les dårleg") and "ppt" not in services_handling("Han er alles venn")  # short: whole words only
     assert set(RAW["handles"]) <= {name for name in RAW["names"]}  # each is a service the pointers know by name
 
 
