@@ -128,6 +128,7 @@ _BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
 FIELDS = 3  # labelled lines after a chosen sentence that come with it
 CONTINUATIONS = 2  # sentences after a chosen one that each refer back to the one before come with it
 _FIELD = re.compile(r"^\s*(?:[-•–*]\s*)?[A-ZÆØÅ][\wæøåÆØÅ /-]{2,30}:\s+\S")  # "Målgruppe: Foreldre med små barn."
+_COLUMN = re.compile(r"^\s*([A-ZÆØÅ][\wæøåÆØÅ /-]{2,30}):\s+\d{1,2}\s?[.)]")  # "Risikofaktorer: 1. …": a numbered cell of a table column
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
 # a Norwegian verb's infinitive: after a modal and its pronoun ("skal jeg skrive", "jeg skal skrive") or after "å"
 _PRONOUN = r"(?:eg|jeg|vi|me|du|de|dei|man|ein|en|han|ho|hun)"
@@ -626,10 +627,10 @@ class Composer:
             return []
         numbers = self.intents.numbers
         counted = _count_asked(part.text, numbers) or _count_asked(intro.unit.text, numbers)
-        lines = (self._following_headings(intro.unit, counted) if counted else []) or self._following_lines(intro.unit, counted or self.tuning.list_units)
+        lines = (self._following_headings(intro.unit, counted) if counted else []) or self._following_lines(intro.unit, counted or self.tuning.list_units, part)
         out = [intro]
         for unit, chunk in lines:
-            out.append(Candidate(unit, chunk, intro.rank, intro.dense, intro.coverage, intro.score - 0.001))
+            out.append(Candidate(unit, chunk, intro.rank, intro.dense, intro.coverage, intro.score - 0.001, {"item": 1.0}))
         return out if len(out) > 1 else []
 
     def _introduces_list(self, unit: Unit, asked: bool) -> bool:
@@ -643,11 +644,14 @@ class Composer:
         doc = self.index.doc_texts[unit.doc_id]
         return doc[unit.end : unit.end + 1] in ("\n", "")
 
-    def _following_lines(self, intro: Unit, wanted: int) -> list[tuple[Unit, Chunk]]:
+    def _following_lines(self, intro: Unit, wanted: int, part: Part | None = None) -> list[tuple[Unit, Chunk]]:
         """The items after ``intro`` in its plan: numbered items ("1.", "2.") wherever they sit
         (headings and blank lines may come between) until the numbering starts again; or else
         the next lines until a blank line or a heading. An item that is only its number ("1.")
-        keeps the sentence that follows it on its line."""
+        keeps the sentence that follows it on its line. Lines labelled by the column of the table
+        they come from ("Risikofaktorer: 1. …", then "Beskyttelsesfaktorer: 1. …") are counted
+        per label, and only the columns the part names are kept when it names any (see
+        :meth:`_asked_columns`)."""
         text = self.index.doc_texts[intro.doc_id]
         at = self.index.unit_index[intro.unit_id]
         window = [u for u in self.index.units[at + 1 : at + 1 + 8 * wanted] if u.doc_id == intro.doc_id]
@@ -666,10 +670,11 @@ class Composer:
             end = intro.end
             for u in heads:
                 gap = text[end : u.start]
-                if len(chosen) >= wanted or (chosen and ("\n\n" in gap or gap.strip())):
+                if sum(_column(c.text) == _column(u.text) for c in chosen) >= wanted or (chosen and ("\n\n" in gap or gap.strip())):
                     break  # a blank line or a heading ends the list
                 chosen.append(u)
                 end = next((w.end for w in window if w.start >= u.start and (w.end == len(text) or text[w.end : w.end + 1] == "\n")), u.end)
+            chosen = self._asked_columns(chosen, part, intro) or chosen[:wanted]
         out: list[Unit] = []
         for u in chosen:
             out.append(u)
@@ -678,6 +683,18 @@ class Composer:
                 if following is not None and "\n" not in text[u.end : following.start]:
                     out.append(following)
         return [(u, self.index.chunks[self.index.chunk_index[u.chunk_id]]) for u in out]
+
+    def _asked_columns(self, lines: list[Unit], part: Part | None, intro: Unit) -> list[Unit]:
+        """Of lines from several columns of a table ("Risikofaktorer: …", "Beskyttelsesfaktorer: …"),
+        those of the columns whose label the part names ("Hvilke beskyttelsesfaktorer …?"), without
+        the unlabelled lines that run on after the table; [] when fewer than two columns are
+        labelled or the part names none of their labels."""
+        columns = [c for c in dict.fromkeys(_column(u.text) for u in lines) if c]
+        if part is None or len(columns) < 2:
+            return []
+        lang = self.index.chunks[self.index.chunk_index[intro.chunk_id]].language
+        asked = {c for c in columns if self.evidence.coverage(part.terms, self.evidence.keys(f"column:{c}", c, lang)) > 0}
+        return [u for u in lines if _column(u.text) in asked]
 
     def _following_headings(self, intro: Unit, wanted: int) -> list[tuple[Unit, Chunk]]:
         """When a heading comes right after the intro ("… i tre områder som må styrkes:" and then
@@ -751,6 +768,8 @@ class Composer:
         """The labelled lines right after a chosen sentence ("Målgruppe: …", "Forankring: …"): an
         offer's description is followed by who it is for and who runs it, which a reader asking
         about the offer needs as much as the description (at most FIELDS lines, same paragraph)."""
+        if c.unit.text.rstrip().endswith(":") or c.features.get("item") and _COLUMN.match(c.unit.text):
+            return []  # what follows a list's intro, or a table cell listed by its column, is the list, chosen as such
         units = c.chunk.units
         out: list[Unit] = []
         previous = c.unit
@@ -767,8 +786,8 @@ class Composer:
 
     def _continues(self, c: Candidate, after: Unit) -> bool:
         """Whether ``after`` (the next sentence in the same passage) opens by referring back to ``c``."""
-        if not self._same_paragraph(c.unit, after) or _ENUMERATED.match(after.text):
-            return False  # another paragraph or a list item
+        if not self._same_paragraph(c.unit, after) or _ENUMERATED.match(after.text) or _COLUMN.match(after.text):
+            return False  # another paragraph or a list item (or a table's numbered cell)
         if _BACK_REFERENCE.search(after.text):
             return True
         first = after.text.split(maxsplit=1)[0].strip(",.:;«»\"'") if after.text.strip() else ""
@@ -991,6 +1010,12 @@ def _section_openers(chunks: list[Chunk]) -> set[str]:
             out.add(chunk.chunk_id)
         previous = chunk
     return out
+
+
+def _column(text: str) -> str:
+    """The label a table cell's line carries ("Risikofaktorer: 1. Skadelige …" → "Risikofaktorer"), or ''."""
+    m = _COLUMN.match(text)
+    return m.group(1) if m else ""
 
 
 def _item_number(text: str) -> int | None:

@@ -424,6 +424,29 @@ def test_composer_list_intro_followed_by_headings_lists_the_headings():
     assert "Tilsette skal kjenne" not in answer.text  # the first heading's text is not the list
 
 
+FACTORS = Plan("sor-aurdal-factors", "Plan for forebyggende arbeid", "Sør-Aurdal", "nb", (
+    ("Faktorer", "God forebygging handler om å styrke beskyttelsesfaktorene og redusere risikofaktorene:\n"
+                 "Risikofaktorer: 1. Omsorgssvikt.\nRisikofaktorer: 2. Vold.\nRisikofaktorer: 3. Rusmiddelbruk.\n"
+                 "Beskyttelsesfaktorer: 1. En venn.\nBeskyttelsesfaktorer: 2. En fritidsinteresse.\n"
+                 "Beskyttelsesfaktorer: 3. God foreldreomsorg.\nKS anbefaler egne målgrupper."),
+))
+
+
+def test_composer_list_of_a_table_column_gives_the_column_asked_for():
+    """A table turned into labelled lines, one column after the other: "Hvilke beskyttelsesfaktorer …?"
+    lists that column's cells, not the first cells of the table; a question naming no column gets
+    the lines in order, as any list."""
+    toy = toy_of([FACTORS])
+    near = {"God forebygging": 0.9}
+    protective = compose(toy, "Hvilke beskyttelsesfaktorer nevner planen?", near, "God forebygging")
+    assert "Beskyttelsesfaktorer: 3. God foreldreomsorg." in protective.text and "Risikofaktorer" not in protective.text
+    assert "KS anbefaler" not in protective.text  # the line that runs on after the table is not a cell
+    risk = compose(toy, "Hvilke risikofaktorer nevner planen?", near, "God forebygging")
+    assert "Risikofaktorer: 3. Rusmiddelbruk." in risk.text and "Beskyttelsesfaktorer:" not in risk.text
+    both = compose(toy, "Hva står det om faktorene i planen? List dem opp.", near, "God forebygging")
+    assert "Risikofaktorer: 1. Omsorgssvikt." in both.text and "Beskyttelsesfaktorer: 1. En venn." in both.text
+
+
 def test_composer_numbered_items_under_headings_are_the_list_not_the_headings():
     toy = toy_of([AREAS])
     answer = compose(toy, "Kva er dei tre prioriterte tiltaka?", {"Prioriterte tiltak": 0.9}, "Prioriterte tiltak")
