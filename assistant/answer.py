@@ -332,9 +332,10 @@ class Composer:
         if found is None:
             return None
         coverage = self._words_held(pe.part.terms, found.unit, found.chunk)
-        return Candidate(found.unit, found.chunk, 0, found.similarity, coverage, found.similarity + credit(found.unit, found.chunk), {"offer": 1.0})
+        score = found.similarity + credit(found.unit, found.chunk, service_keys(found.unit.text, found.chunk.language))
+        return Candidate(found.unit, found.chunk, 0, found.similarity, coverage, score, {"offer": 1.0})
 
-    def _offer_credit(self, terms: list[Term], text: str) -> Callable[[Unit, Chunk], float]:
+    def _offer_credit(self, terms: list[Term], text: str) -> Callable[[Unit, Chunk, frozenset[str]], float]:
         """What a service-naming sentence earns beyond its meaning as help for a question: the
         question's words it holds (``lexical_weight``), and a little for naming a service that
         handles the situation the question tells of (``handles_weight``, ``[handles]`` in
@@ -343,9 +344,8 @@ class Composer:
         t = self.tuning
         handled = frozenset(k for name in services_handling(text) for k in service_keys(name, "nb"))
 
-        def credit(unit: Unit, chunk: Chunk) -> float:
-            names = bool(handled) and bool(service_keys(unit.text, chunk.language) & handled)
-            return t.lexical_weight * self._words_held(terms, unit, chunk) + t.handles_weight * names
+        def credit(unit: Unit, chunk: Chunk, services: frozenset[str]) -> float:
+            return t.lexical_weight * self._words_held(terms, unit, chunk) + t.handles_weight * bool(services & handled)
         return credit
 
     def _words_held(self, terms: list[Term], unit: Unit, chunk: Chunk) -> float:

@@ -169,7 +169,7 @@ class PointerFinder:
         return found
 
     def nearest(self, query_vector: np.ndarray, municipalities: list[str], services: frozenset[str] = frozenset(),
-                reach: bool = False, words: Callable[[Unit, Chunk], float] | None = None) -> Pointer | None:
+                reach: bool = False, words: Callable[[Unit, Chunk, frozenset[str]], float] | None = None) -> Pointer | None:
         """The service-naming sentence that best fits the question, in one of ``municipalities``.
 
         Among the sentences close enough to point to at all, one naming a service the question
@@ -177,8 +177,9 @@ class PointerFinder:
         the child welfare service's phone number is pointed to the child welfare service, not to
         the health station a closer sentence names. When the question asks what only the service
         can say (``reach``), a sentence telling how to reach it comes next. Then the closest in
-        meaning, plus ``words(unit, chunk)`` when given: the caller's credit for holding the
-        question's words (the composer ranks the offers it adds to answers the same way)."""
+        meaning, plus ``words(unit, chunk, services)`` when given (``services``: the keys of the
+        services the unit names): the caller's credit for holding the question's words (the
+        composer ranks the offers it adds to answers the same way)."""
         best: tuple[tuple[bool, bool, float], int, _Named, float] | None = None
         for name in municipalities:
             named = self._named_in(name)
@@ -186,7 +187,7 @@ class PointerFinder:
                 continue
             scores = np.asarray(self._vectors[named.rows], dtype=np.float32) @ query_vector
             for i in np.flatnonzero(scores >= MIN_SIMILARITY):
-                fit = float(scores[i]) + (words(*named.pairs[i]) if words is not None else 0.0)
+                fit = float(scores[i]) + (words(*named.pairs[i], named.keys[i]) if words is not None else 0.0)
                 rank = (bool(services & named.keys[i]), reach and named.reach[i], fit)
                 if best is None or rank > best[0]:
                     best = (rank, int(i), named, float(scores[i]))
