@@ -324,9 +324,9 @@ class Composer:
                     chosen.append(best)
 
     def _best_offer(self, pe: PartEvidence, municipality: str) -> Candidate | None:
-        """The municipality's service-naming sentence that best fits the part by the composer's own
-        measure (dense similarity + ``lexical_weight`` × word coverage), at least ``MIN_SIMILARITY``
-        similar in meaning."""
+        """The municipality's service-naming sentence that best fits the part: dense similarity plus
+        :meth:`_offer_credit` (the question's words it holds, and whether it names a service that
+        handles the situation), at least ``MIN_SIMILARITY`` similar in meaning."""
         credit = self._offer_credit(pe.part.terms, pe.part.text)
         found = self.pointers.nearest(pe.vector, [municipality], words=credit)
         if found is None:

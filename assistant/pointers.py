@@ -96,8 +96,8 @@ def services_in(text: str) -> list[str]:
 def services_handling(text: str) -> list[str]:
     """The services whose business a text names ("kontantstøtte" → nav, "vi krangler" →
     familievernkontoret), in the order of ``[handles]``: a word of it as a whole word, or (five
-    letters or more) as the end of a compound ("barnetrygda", "småbarnsstønad"; but "les" is not
-    the end of "alles"), a phrase as written."""
+    letters or more) as the end of a compound ("barnetrygda", "småbarnsstønad"; but "tics" is not
+    the end of "politics"), a phrase as written."""
     lowered = text.lower()
     tokens = [t.lower() for t in _TOKEN.findall(text)]
     found = []

@@ -188,7 +188,9 @@ def test_a_question_naming_what_a_service_handles_names_that_service():
     # a reader's situation in everyday words, in either standard, names the service that handles it
     assert "familievernkontoret" in services_handling("vi krangler hele tiden om ungene")
     assert "familievernkontoret" in services_handling("Vi skal gå frå kvarandre")  # a phrase as written
-    assert "ppt" in services_handling("Han les dårleg") and "ppt" not in services_handling("Han er alles venn")  # short: whole words only
+    assert "bup" in services_handling("Han har tics") and "bup" not in services_handling("We talked politics")  # short: whole words only
+    # a word with an everyday sense besides the situation is not listed: "uroleg" (worried), "gjeld" (nn "applies")
+    assert services_handling("Eg er uroleg. Kva alder gjeld det for?") == []
     assert set(RAW["handles"]) <= {name for name in RAW["names"]}  # each is a service the pointers know by name
 
 
