@@ -60,8 +60,10 @@ def problems(items: list[dict[str, Any]], corpus: Path) -> list[str]:
             out.append(f"{where}: lang must be one of {sorted(LANGS)}")
         if item.get("persona") not in PERSONAS:
             out.append(f"{where}: persona must be one of {sorted(PERSONAS)}")
-        if not isinstance(item.get("history", []), list):
-            out.append(f"{where}: history must be a list of earlier questions")
+        history = item.get("history", [])
+        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+            # the runner asks each earlier question in turn; chat messages ({"role": …}) are not questions
+            out.append(f"{where}: history must be a list of earlier questions (strings)")
         for key in ("must_include", "pointer"):  # a flat list of strings would be read letter by letter and always pass
             groups = item.get(key) or []
             if not isinstance(groups, list) or not all(isinstance(g, list) and g and all(isinstance(a, str) for a in g) for g in groups):

@@ -23,6 +23,7 @@ SETS = {
     "holdout8": (ROOT / "evals" / "qa_holdout8.jsonl", ROOT / "corpus"),
     "holdout9": (ROOT / "evals" / "qa_holdout9.jsonl", ROOT / "corpus"),
     "holdout10": (ROOT / "evals" / "qa_holdout10.jsonl", ROOT / "corpus"),
+    "holdout11": (ROOT / "evals" / "qa_holdout11.jsonl", ROOT / "corpus"),
     "ood": (ROOT / "evals" / "ood" / "qa.jsonl", ROOT / "evals" / "ood" / "corpus"),
 }
 
@@ -51,6 +52,14 @@ def test_the_checker_refuses_a_pointer_or_must_include_that_is_not_a_list_of_gro
             "pointer": ["helsestasjon"], "pointer_doc": "sogndal-bti-struktur-for-samarbeid"}
     assert any("list of groups" in p for p in problems([item], ROOT / "corpus"))
     assert not any("list of groups" in p for p in problems([{**item, "pointer": [["helsestasjon"]]}], ROOT / "corpus"))
+
+
+def test_the_checker_refuses_a_history_of_chat_messages():
+    # the runner asks each earlier question in turn: a {"role": …} message is not a question
+    item = {"id": "x", "question": "og i Sandnes?", "answerable": False, "lang": "nb", "persona": "parent",
+            "history": [{"role": "user", "content": "Kva er BTI?"}]}
+    assert any("history" in p for p in problems([item], ROOT / "corpus"))
+    assert not any("history" in p for p in problems([{**item, "history": ["Kva er BTI?"]}], ROOT / "corpus"))
 
 
 def test_the_test_set_has_the_kinds_it_was_written_for():
@@ -98,15 +107,15 @@ def test_the_fourth_holdout_set_is_its_own_and_mostly_parents():
 
 
 # written blind, holdout5 repeated 6 plain questions of the other sets word for word, holdout6 4, holdout7 4,
-# holdout8 6, holdout9 8 and holdout10 6 (four of them unanswerable); they were taken out ("Kva er BTI?" or "og i Sandnes?"
-# stay: asked after other turns, each is a conversation no other set holds)
-@pytest.mark.parametrize(("name", "size", "unanswerable"),
-                         [("holdout5", 110, 15), ("holdout6", 110, 14), ("holdout7", 110, 14), ("holdout8", 110, 12), ("holdout9", 110, 12),
-                          ("holdout10", 109, 8)])
-def test_the_later_holdout_sets_are_their_own_and_mostly_parents(name, size, unanswerable):
+# holdout8 6, holdout9 8, holdout10 6 (four of them unanswerable) and holdout11 9 (two unanswerable); they were taken out
+# ("Kva er BTI?" or "og i Sandnes?" stay: asked after other turns, each is a conversation no other set holds)
+@pytest.mark.parametrize(("name", "size", "unanswerable", "parents"),
+                         [("holdout5", 110, 15, 50), ("holdout6", 110, 14, 50), ("holdout7", 110, 14, 50), ("holdout8", 110, 12, 50),
+                          ("holdout9", 110, 12, 50), ("holdout10", 109, 8, 50), ("holdout11", 106, 10, 47)])
+def test_the_later_holdout_sets_are_their_own_and_mostly_parents(name, size, unanswerable, parents):
     holdout = _items(SETS[name][0])
     tags = Counter(t for i in holdout for t in i["tags"])
-    assert len(holdout) >= size and tags["parent-everyday"] >= 50 and sum(not i["answerable"] for i in holdout) >= unanswerable
+    assert len(holdout) >= size and tags["parent-everyday"] >= parents and sum(not i["answerable"] for i in holdout) >= unanswerable
     before = list(SETS)[: list(SETS).index(name)]
     others = [i for other in before if other != "ood" for i in _items(SETS[other][0])]
     assert not {i["id"] for i in holdout} & {i["id"] for i in others}
