@@ -56,10 +56,53 @@ def normal(word: str, lang: str = "nb") -> str:
     if word in lex.shared_forms:
         return word  # "veileder" is already the shared form: lemmatising would make it the verb "veilede"
     base = lemma(word, lang)
-    if base in lex.standards or lang != "nn":
+    if base in lex.standards:
         return lex.canonical(base)
-    # the lemma dictionary misses some Nynorsk plurals ("heimar" → "heima"): its stem may be a lemma the lexicon knows
-    return lex.standards.get(stem(base), base)
+    if lang == "nn":
+        # the lemma dictionary misses some Nynorsk plurals ("heimar" → "heima"): its stem may be a lemma the lexicon knows
+        base = lex.standards.get(stem(base), base)
+    return shared_compound(base)
+
+
+COMPOUND_KEY = 4  # shortest standards word taken as a compound part ("skule", "heim"; not "bu", "kome" is 4)
+COMPOUND_REST = 3  # shortest rest of the compound
+
+
+@lru_cache(maxsize=200_000)
+def shared_compound(word: str) -> str:
+    """A compound with a part the standards table knows, in the shared spelling of that part:
+    Nynorsk "skulemiljø" → "skolemiljø", "helseteneste" → "helsetjeneste", "tenestetilbod" →
+    "tjenestetilbud". The table holds words, and Norwegian writes compounds as one word, so
+    without this a Nynorsk plan's compounds never meet a Bokmål question's. A part counts only
+    when the rest of the word is a dictionary word of three letters or more (with a linking
+    -s-/-e- dropped), so "heimla" and "skulder" stay as they are. Unchanged otherwise."""
+    lex = lexicon()
+    if word in lex.standards:
+        return lex.standards[word]
+    if word in lex.shared_forms or not word.isalpha():
+        return word
+    for key, shared in lex.standards.items():
+        if len(key) < COMPOUND_KEY or len(word) < len(key) + COMPOUND_REST:
+            continue
+        if word.startswith(key):
+            rest = word[len(key):]
+            for link in ("", "s", "e"):
+                if rest.startswith(link) and len(rest) - len(link) >= COMPOUND_REST and _known(rest[len(link):]):
+                    return shared + link + shared_compound(rest[len(link):])
+        if word.endswith(key):
+            head = word[: -len(key)]
+            core = head[:-1] if head[-1:] in ("s", "e") and not _known(head) else head
+            if len(core) >= COMPOUND_REST and _known(core):
+                return shared_compound(head) + shared if core == head else shared_compound(core) + head[-1] + shared
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def _known(word: str) -> bool:
+    """A Nynorsk or Bokmål dictionary word (simplemma's lemma lists)."""
+    import simplemma
+
+    return simplemma.is_known(word, lang="nn") or simplemma.is_known(word, lang="nb")
 
 
 @lru_cache(maxsize=200_000)

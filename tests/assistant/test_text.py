@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.text import derived, is_content, lemma, normal, stem, stopwords, tokens, words
+from assistant.text import derived, is_content, lemma, normal, shared_compound, stem, stopwords, tokens, words
 
 
 def test_words_are_lower_case_and_keep_hyphenated_words_and_numbers_whole():
@@ -29,6 +29,25 @@ def test_lemma_tries_the_texts_own_standard_first():
 )
 def test_normal_gives_the_shared_spelling(word, lang, shared):
     assert normal(word, lang) == shared
+
+
+@pytest.mark.parametrize(
+    ("nynorsk", "bokmal"),
+    [
+        ("skulemiljøet", "skolemiljøet"),  # a standards word first
+        ("helsetenesta", "helsetjenesten"),  # ... or last
+        ("skulehelsetenesta", "skolehelsetjenesten"),  # ... or both
+        ("tenestetilbodet", "tjenestetilbudet"),
+        ("åtferdsvanskar", "atferdsvansker"),
+    ],
+)
+def test_a_compound_meets_its_twin_in_the_other_standard(nynorsk, bokmal):
+    assert tokens(nynorsk, "nn") == tokens(bokmal, "nb") != []
+
+
+@pytest.mark.parametrize("word", ["heimla", "skulder", "vaksine", "tenestemann2", "sjukt"])
+def test_a_word_that_only_begins_or_ends_like_a_standards_word_is_left_alone(word):
+    assert shared_compound(word) == word
 
 
 def test_stem_is_snowball_norwegian():
