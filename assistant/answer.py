@@ -319,9 +319,13 @@ class Composer:
                     continue
                 best = self._best_offer(pe, m)
                 # an offer sharing not one of the question's words is a guess from meaning alone
-                if best is not None and best.coverage > 0 and all(c.unit is not best.unit for c in chosen):
-                    best.features["first"] = float(bool(pe.part.intents & _HELP))  # asked for help: shown first
+                if best is None or best.coverage <= 0:
+                    continue
+                mine = next((c for c in chosen if c.unit is best.unit), None)
+                if mine is None:
                     chosen.append(best)
+                    mine = best
+                mine.features["first"] = float(bool(pe.part.intents & _HELP))  # asked for help: shown first, chosen or added
 
     def _best_offer(self, pe: PartEvidence, municipality: str) -> Candidate | None:
         """The municipality's service-naming sentence that best fits the part: dense similarity plus

@@ -245,6 +245,9 @@ def test_composer_gives_a_reader_looking_for_help_the_offer_the_plans_name(toy):
     assert "Helsestasjonen" not in compose(toy, "Kva er oppfølging på nivå 2?", near, "Oppfølging på nivå 2").text
     # … nor when it shares not one of the question's words: close in meaning alone is a guess
     assert "Helsestasjonen" not in compose(toy, "Sonen min et nesten ingenting. Kven kan hjelpe oss?", near, "Oppfølging på nivå 2").text
+    # … first also when the composer chose the offer itself among the retrieved passages
+    both = compose(toy, question, near, "Oppfølging på nivå 2", "Helsestasjonen har ope hus")
+    assert both.text.index("Helsestasjonen har ope hus") < both.text.index("Oppfølging på nivå 2 er når")
     # a reader who tells their situation before asking is given it too, without asking for help in words
     story = compose(toy, "Vi føresette er heilt slitne. Kva er oppfølging på nivå 2?", near, "Oppfølging på nivå 2")
     assert "Helsestasjonen har ope hus for føresette kvar veke." in story.text
