@@ -51,6 +51,12 @@ _DIFFERENCE_FROM = re.compile(  # "Hva skiller X fra Y?", "Korleis skil X seg fr
     r"(?P<b>[\w\- ]+?)\s*(?:[?.!,]|$|\b(?:i|in|hos)\s)",
     re.IGNORECASE,
 )
+_DIFFERENCE_LIST = re.compile(  # three or more: "Kva er skilnaden på nivå 1, 2 og 3?", "Kva skil nivå 1, nivå 2 og nivå 3?"
+    r"(?:\b(?:forskjell\w*|skilnad\w*|difference\w*|differ\w*)\b.*?\b(?:på|mellom|between|of)|\b(?:kva|hva|what)\s+(?:skil|skiller|skiljer|distinguishes))\s+"
+    r"(?P<items>[\w\- ]+?(?:\s*,\s*[\w\- ]+?)+,?\s+(?:og|and)\s+[\w\- ]+?)\s*(?:[?.!]|$|\b(?:i|in|hos)\s)",
+    re.IGNORECASE,
+)
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:(?:og|and)\s+)?|\s+(?:og|and)\s+", re.IGNORECASE)
 _DEFINE_TWO = re.compile(
     r"^\s*(?:kva|hva|what)\s+(?:er|betyr|is|are|does|means?)\s+(?P<a>[\w\-]+(?:\s[\w\-]+)?)\s+(?:og|and)\s+(?P<b>[\w\-]+(?:\s[\w\-]+)?)\s*\??\s*$",
     re.IGNORECASE,
@@ -281,6 +287,9 @@ class QuestionReader:
         return out
 
     def _split_sentence(self, sentence: str) -> list[str]:
+        many = _DIFFERENCE_LIST.search(sentence)
+        if many:
+            return _list_items(many.group("items"))
         diff = _DIFFERENCE.search(sentence) or _DIFFERENCE_FROM.search(sentence)
         if diff and not any(_PRONOUN_SIDE.fullmatch(diff.group(side).strip()) for side in ("a", "b")):
             a, b = diff.group("a").strip(), diff.group("b").strip()
@@ -354,6 +363,23 @@ def _has_topic(terms: list[Term], text: str) -> bool:
     back = re.search(r"\b(det|den|dei|de|dette|desse|disse|it|them|they|that|this|those|han|ho|hun|dit|der|there)"
                      rf"{STRANDED_PREPOSITION}\s*\??\s*$", text, re.IGNORECASE)
     return bool(terms) and not back and not _PRONOUN_SUBJECT.search(text)
+
+
+def _list_items(text: str) -> list[str]:
+    """'nivå 1, 2 og 3' → nivå 1, nivå 2, nivå 3; 'universell, selektiv og indikert førebygging' →
+    universell førebygging, selektiv førebygging, indikert førebygging: a bare number takes the first
+    item's words before its number, a one-word item the last item's head noun."""
+    items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i.strip()]
+    lead = re.sub(r"\s*\d+$", "", items[0])
+    head = items[-1].split()[-1] if len(items[-1].split()) > 1 else ""
+    out = []
+    for item in items:
+        if item.isdigit() and lead != items[0]:
+            item = f"{lead} {item}"
+        elif len(item.split()) == 1 and head and not item.isdigit():
+            item = f"{item} {head}"
+        out.append(item)
+    return out
 
 
 def _share_head(a: str, b: str) -> tuple[str, str]:

@@ -128,6 +128,16 @@ def test_a_part_with_its_own_topic_does_not_borrow(reader):
     assert [p.search_text for p in q.parts] == ["Kva er BTI", "kven er stafetthaldar?"]
 
 
+@pytest.mark.parametrize(("question", "parts"), [
+    ("Kva skil nivå 1, nivå 2 og nivå 3 i BTI-modellen?", ["nivå 1", "nivå 2", "nivå 3"]),
+    ("Kva er skilnaden på nivå 1, 2 og 3 i BTI?", ["nivå 1", "nivå 2", "nivå 3"]),  # bare numbers take the level word
+    ("Hva er forskjellen på universell, selektiv og indikert forebygging?",  # one-word sides take the head noun
+     ["universell forebygging", "selektiv forebygging", "indikert forebygging"]),
+])
+def test_a_difference_of_three_becomes_three_parts(reader, question, parts):
+    assert [p.text for p in reader.read(question).parts] == parts
+
+
 def test_a_difference_question_becomes_one_part_per_side(reader):
     q = reader.read("Kva er forskjellen på selektive og indikerte tiltak?")
     assert [p.text for p in q.parts] == ["selektive tiltak", "indikerte tiltak"]
