@@ -126,9 +126,13 @@ def answer_html(answer: Answer, key: str, lang: str, doc_texts: dict[str, str] |
     doc_texts = doc_texts or {}
     numbers = {c.n for c in answer.citations}
     if answer.abstained:
-        parts = [f'<div class="fa-answer fa-refusal"><p><span aria-hidden="true">ℹ️ </span><em>{html.escape(answer.text)}</em></p>']
+        # the refusal itself, then the help the plans name (cited, its service in bold) as an answer's body
+        said, _, help_text = answer.text.partition("\n\n")
+        parts = [f'<div class="fa-answer fa-refusal"><p><span aria-hidden="true">ℹ️ </span><em>{inline_text(said, key, numbers, lang)}</em></p>']
+        if help_text.strip():
+            parts.append(f'<div class="fa-body">{rich_text(help_text, key, numbers, lang)}</div>')
         if body_prefix is None:
-            parts.append(f'<p class="fa-nosrc">{html.escape(t(lang, "no_sources"))}</p>')
+            parts.append(_sources(answer, key, doc_texts, lang) if answer.citations else f'<p class="fa-nosrc">{html.escape(t(lang, "no_sources"))}</p>')
     else:
         lead, body = split_lead(answer)
         parts = ['<div class="fa-answer">']
@@ -137,13 +141,17 @@ def answer_html(answer: Answer, key: str, lang: str, doc_texts: dict[str, str] |
         shown = body if body_prefix is None else body_prefix
         parts.append(f'<div class="fa-body">{rich_text(shown, key, numbers, lang)}</div>')
         if body_prefix is None and answer.citations:
-            parts.append(f'<div class="fa-sources"><p class="fa-sources-title">{html.escape(t(lang, "sources_title", n=len(answer.citations)))}</p>')
-            parts.extend(source_card(c, key, doc_texts.get(c.doc_id, ""), lang) for c in answer.citations)
-            parts.append("</div>")
+            parts.append(_sources(answer, key, doc_texts, lang))
     if notice and body_prefix is None:
         parts.append(f'<p class="fa-notice">{html.escape(notice)}</p>')
     parts.append("</div>")
     return "".join(parts)
+
+
+def _sources(answer: Answer, key: str, doc_texts: dict[str, str], lang: str) -> str:
+    """The answer's own source cards under a heading that counts them."""
+    cards = "".join(source_card(c, key, doc_texts.get(c.doc_id, ""), lang) for c in answer.citations)
+    return f'<div class="fa-sources"><p class="fa-sources-title">{html.escape(t(lang, "sources_title", n=len(answer.citations)))}</p>{cards}</div>'
 
 
 def _paragraph_spans(doc_text: str) -> Iterable[tuple[int, int]]:
@@ -189,6 +197,8 @@ def plan_viewer_html(doc_text: str, focus: Citation, citations: list[Citation], 
         paragraphs.append(f"<p>{_marked(doc_text, a, b, here)}</p>")
     title = getattr(meta, "title", None) or focus.title
     period = getattr(meta, "period", "") or ""
+    if period.casefold() in title.casefold():
+        period = ""  # "… fram mot 2030" needs no "(fram mot 2030)"
     crumb_items = "".join(f"<li>{html.escape(p)}</li>" for p in crumbs(focus))
     return (
         '<section class="fa-viewer" aria-labelledby="fa-viewer-title">'

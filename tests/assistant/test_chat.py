@@ -156,6 +156,19 @@ def test_refusal_looks_like_a_refusal_in_the_ui_language(lang, words):
     assert words in bubble and "fa-source" not in bubble
 
 
+def test_a_refusal_that_points_to_help_shows_the_help_cited_not_no_sources():
+    # "Det næraste …: **helsestasjonen** – … [1]": the service in bold, [1] a chip, and the card for [1]
+    start = DOC.index("Neste")
+    text = ("Eg finn ikkje svar på dette i planane.\n\nDet næraste planane nemner for dette: **helsestasjonen** – "
+            f"Ifølgje «T» (M kommune): {DOC[start:]} [1]")
+    refusal = Answer(text, True, "nn", [Citation(1, "d", "T", "M", "S", DOC[start:], start, len(DOC))])
+    steps, _ = ask(FakeAssistant(refusal), "Kva kostar kurset?")
+    bubble = messages(steps[-1])[-1]["content"]
+    assert 'class="fa-answer fa-refusal"' in bubble and "<em>Eg finn ikkje svar" in bubble
+    assert "<strong>helsestasjonen</strong>" in bubble and "**" not in bubble
+    assert 'href="#fa-src-' in bubble and 'class="fa-source"' in bubble and "Ingen kjelder" not in bubble
+
+
 def test_errors_show_a_friendly_message_and_log_nothing_the_person_typed(caplog):
     caplog.set_level(logging.DEBUG)
     steps, session = ask(FakeAssistant(fail=True), f"Barnet Kari Nordmann med fnr {FNR}", lang="en")
@@ -277,6 +290,17 @@ def test_plan_viewer_shows_the_whole_plan_with_the_quote_in_focus():
     assert "Lukk planen" in html and "(2024–2028)" in html and "&lt;b&gt;fet&lt;/b&gt;" in html
     assert "no longer available" in chat.open_plan(fake, session, "en", "#fa-plan-nope-1")
     assert "no longer available" in chat.open_plan(fake, session, "en", "javascript:alert(1)")
+
+
+def test_plan_viewer_title_names_the_period_once():
+    from types import SimpleNamespace
+
+    from assistant.chat_html import plan_viewer_html
+    c = Citation(1, "d", "Plan fram mot 2030", "M", "", "Neste", DOC.index("Neste"), len(DOC))
+    once = plan_viewer_html(DOC, c, [c], "nb", SimpleNamespace(title="Plan fram mot 2030", period="fram mot 2030"))
+    assert ">Plan fram mot 2030</h2>" in once
+    both = plan_viewer_html(DOC, c, [c], "nb", SimpleNamespace(title="Plan", period="2024–2032"))
+    assert ">Plan (2024–2032)</h2>" in both
 
 
 def test_switching_language_re_renders_the_conversation():
