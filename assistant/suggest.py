@@ -42,10 +42,22 @@ def for_municipality(question_text: str, municipality: str, lang: str) -> str:
     return say(lang, "suggest_municipality", question=core, municipality=municipality)
 
 
+_WORD = re.compile(r"\w+")
+_WEB_ADDRESS = re.compile(r"https?://|www\.|\b[\w-]+\.(?:no|com|org|net|se|dk)\b", re.IGNORECASE)
+
+
+def _worth_asking(heading: str, asked_words: set[str]) -> bool:
+    """A heading whose words the question already holds ("BTI" after "Kva er BTI?") would ask it
+    again; one naming a web page ("En barndom for livet - regjeringen.no") is a reference, not a section."""
+    words = set(_WORD.findall(heading.lower()))
+    return bool(words - asked_words) and not _WEB_ADDRESS.search(heading)
+
+
 def suggestions(lang: str, asked: str, headings: list[str], other_municipalities: list[tuple[str, str]]) -> list[str]:
     """Up to three: another municipality first (when one answers), then neighbouring sections."""
     out: list[str] = [for_municipality(text, m, lang) for text, m in other_municipalities[:1]]
-    out += [say(lang, "suggest_section", heading=h) for h in headings]
+    asked_words = set(_WORD.findall(asked.lower()))
+    out += [say(lang, "suggest_section", heading=h) for h in headings if _worth_asking(h, asked_words)]
     seen = {asked.strip().lower()}
     unique = []
     for s in out:

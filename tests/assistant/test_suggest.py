@@ -77,3 +77,8 @@ def test_at_most_three_suggestions_and_only_one_municipality():
 def test_never_the_question_itself_nor_a_repeat():
     asked = "Kva seier planen om «Nivå 3»?"
     assert suggestions("nn", asked.upper(), ["Nivå 3", "Nivå 1", "Nivå 1"], []) == ["Kva seier planen om «Nivå 1»?"]
+
+
+def test_no_section_the_question_already_names_nor_a_web_reference():
+    found = suggestions("nn", "Kva er BTI?", ["BTI", "En barndom for livet - regjeringen.no", "BTI-teamet"], [])
+    assert found == ["Kva seier planen om «BTI-teamet»?"]
