@@ -105,6 +105,7 @@ class PartEvidence:
     candidates: list[Candidate] = field(default_factory=list)
 
 
+NEAR_REPEAT = 0.6  # share of words two sentences hold in common to count as one said twice (see _repeats)
 _EXAMPLE = re.compile(r"^\s*(døme|eksempel|example|case)\s*:|\b[A-ZÆØÅ][a-zæøå]+ \(\d{1,2}\)")
 _TOC = re.compile(r"\.{4,}|…{2,}|\s\d{1,3}\s*$")
 # opens with a pronoun, or names "this" within its first words ("Eksempler på dette kan være: …", "Ut fra dette …")
@@ -321,7 +322,8 @@ class Composer:
                 # an offer sharing not one of the question's words is a guess from meaning alone
                 if best is None or best.coverage <= 0:
                     continue
-                mine = next((c for c in chosen if c.unit is best.unit), None)
+                # a plan that says the same twice (two entries for one offer) is quoted once: the chosen one leads
+                mine = next((c for c in chosen if c.unit is best.unit or _repeats(self._keys(c), self._keys(best))), None)
                 if mine is None:
                     chosen.append(best)
                     mine = best
@@ -570,7 +572,7 @@ class Composer:
                 break
             if c is best or c.score < best.score - t.keep_margin or c.chunk.doc_id != best.chunk.doc_id:
                 continue
-            if _EXAMPLE.search(c.unit.text) or any(_similar(self._keys(c), self._keys(k)) for k in chosen):
+            if _EXAMPLE.search(c.unit.text) or any(_repeats(self._keys(c), self._keys(k)) for k in chosen):
                 continue
             chosen.append(c)
         chosen += self._for_shapes(part, pool, chosen, best)
@@ -1045,7 +1047,11 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    if not a or not b:
-        return a == b
-    return len(a & b) / len(a | b) > 0.8
+def _repeats(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Nearly the same sentence: the plans repeat an offer in two entries with a word or two
+    changed ("Både helsestasjon og skolehelsetjeneste /familieveileder og barnevern tilbyr
+    barnesamtaler …" and "Både helsestasjon, familieveileder, psykisk helse og barnevern tilbyr
+    barnesamtaler …": 0.7 of their words shared)."""
+    return bool(a and b) and len(a & b) / len(a | b) >= NEAR_REPEAT
+
+

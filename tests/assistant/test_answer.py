@@ -326,6 +326,19 @@ def test_composer_prefers_help_from_the_service_that_handles_the_situation():
     assert [c.quote for c in composer.refusal(q, vector).citations] == ["Politiet har ansvar for tryggleik i sentrum."]
 
 
+def test_composer_quotes_an_offer_the_plan_says_twice_once():
+    """Plans repeat an entry with a word or two changed; both are close to the question, but the
+    second adds nothing and doubles the answer on a phone."""
+    twice = Plan("sor-aurdal-twice", "Plan", "Sør-Aurdal", "nb", (
+        ("Tiltak", "Både helsestasjon og skolehelsetjeneste /familieveileder og barnevern tilbyr barnesamtaler i situasjoner der det er behov for dette."),
+        ("Tiltak 2", "Både helsestasjon, familieveileder, psykisk helse og barnevern tilbyr barnesamtaler i situasjoner der det er behov for dette."),
+        ("Annet", "Kommunen har en plan for skolenærvær."),
+    ))
+    near = {"Både helsestasjon og": 0.9, "Både helsestasjon,": 0.89, "Kommunen har": 0.7}
+    answer = compose(toy_of([twice]), "Hvem tilbyr barnesamtaler?", near, "Både helsestasjon og", "Både helsestasjon,")
+    assert not answer.abstained and len(answer.citations) == 1 and answer.text.count("tilbyr barnesamtaler") == 1
+
+
 def test_composer_refuses_a_year_the_passages_do_not_mention(toy):
     answer = compose(toy, "Kva skjedde med SLT i 2024?", {"SLT er en": 0.9}, "SLT er en")
     assert answer.abstained and answer.text.startswith("Eg finn ikkje svar på dette i planane. Planane seier ikkje noko om det året.")
