@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
@@ -25,7 +25,7 @@ class Lexicon:
     english_stopwords: frozenset[str]  # only for English text: many are Norwegian words too ("by", "her")
     longest_phrase: int
 
-    @property
+    @cached_property  # asked once per distinct word at tokenisation: built once
     def shared_forms(self) -> frozenset[str]:
         """The Bokmål spellings the standards table maps to: already in the shared form."""
         return frozenset(self.standards.values())

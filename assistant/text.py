@@ -81,20 +81,33 @@ def shared_compound(word: str) -> str:
         return lex.standards[word]
     if word in lex.shared_forms or not word.isalpha():
         return word
-    for key, shared in lex.standards.items():
-        if len(key) < COMPOUND_KEY or len(word) < len(key) + COMPOUND_REST:
-            continue
-        if word.startswith(key):
+    starting, ending = _compound_parts()
+    for key, shared in starting.get(word[:COMPOUND_KEY], ()):
+        if word.startswith(key) and len(word) >= len(key) + COMPOUND_REST:
             rest = word[len(key):]
             for link in ("", "s", "e"):
                 if rest.startswith(link) and len(rest) - len(link) >= COMPOUND_REST and _known(rest[len(link):]):
                     return shared + link + shared_compound(rest[len(link):])
-        if word.endswith(key):
+    for key, shared in ending.get(word[-COMPOUND_KEY:], ()):
+        if word.endswith(key) and len(word) >= len(key) + COMPOUND_REST:
             head = word[: -len(key)]
             core = head[:-1] if head[-1:] in ("s", "e") and not _known(head) else head
             if len(core) >= COMPOUND_REST and _known(core):
                 return shared_compound(head) + shared if core == head else shared_compound(core) + head[-1] + shared
     return word
+
+
+@lru_cache(maxsize=1)
+def _compound_parts() -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+    """The standards words long enough to be compound parts, by their first and by their last
+    letters: a national index tokenises ~500k distinct words, each looked up here once."""
+    starting: dict[str, list[tuple[str, str]]] = {}
+    ending: dict[str, list[tuple[str, str]]] = {}
+    for key, shared in lexicon().standards.items():
+        if len(key) >= COMPOUND_KEY:
+            starting.setdefault(key[:COMPOUND_KEY], []).append((key, shared))
+            ending.setdefault(key[-COMPOUND_KEY:], []).append((key, shared))
+    return starting, ending
 
 
 @lru_cache(maxsize=200_000)
