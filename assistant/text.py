@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.compounds import dictionary_known
 from assistant.lexicon import lexicon
 
 _WORD = re.compile(r"[0-9a-zæøåéèüöäA-ZÆØÅÉÈÜÖÄ]+(?:-[0-9a-zæøåéèüöäA-ZÆØÅÉÈÜÖÄ]+)*", re.UNICODE)
@@ -64,7 +65,7 @@ def normal(word: str, lang: str = "nb") -> str:
     return shared_compound(base)
 
 
-COMPOUND_KEY = 4  # shortest standards word taken as a compound part ("skule", "heim"; not "bu", "kome" is 4)
+COMPOUND_KEY = 4  # shortest standards word taken as a compound part: "heim", "skule"; not "bu", "låg"
 COMPOUND_REST = 3  # shortest rest of the compound
 
 
@@ -112,10 +113,7 @@ def _compound_parts() -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[
 
 @lru_cache(maxsize=200_000)
 def _known(word: str) -> bool:
-    """A Nynorsk or Bokmål dictionary word (simplemma's lemma lists)."""
-    import simplemma
-
-    return simplemma.is_known(word, lang="nn") or simplemma.is_known(word, lang="nb")
+    return dictionary_known(word)
 
 
 @lru_cache(maxsize=200_000)
