@@ -779,9 +779,12 @@ class Composer:
         units = c.chunk.units
         out: list[Unit] = []
         previous = c.unit
+        own = _label(c.unit.text)
         for after in units[at + 1 : at + 1 + FIELDS] if at >= 0 else []:
             if not self._same_paragraph(previous, after) or not _FIELD.match(after.text):
                 break
+            if own and _label(after.text) == own:
+                break  # "Oppgaver: …" after "Oppgaver: …": the next cell of the same column, not a field of this one
             out.append(after)
             previous = after
         return out
@@ -1045,6 +1048,12 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
             seen.add(c.unit.unit_id)
             out.append(c)
     return out
+
+
+def _label(text: str) -> str:
+    """The label of a labelled line ("Målgruppe" of "Målgruppe: Foreldre …"), lower case; "" if none."""
+    m = _FIELD.match(text)
+    return text[: text.index(":")].strip(" -•–*").lower() if m else ""
 
 
 def _repeats(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -810,6 +810,17 @@ def test_an_offer_brings_the_labelled_lines_that_follow_it():
     assert "COS er eit foreldrekurs om tryggleik." in quoted(owner)  # a chosen labelled line brings what it describes
 
 
+def test_the_next_cell_of_the_same_column_is_not_a_field_of_a_chosen_cell():
+    # a table row flattened to lines: "Oppgaver: …" three times, then "Målgruppe: …"
+    plan = Plan("sor-aurdal-trinn", "Plan", "Sør-Aurdal", "nb", (
+        ("Trinn 2", "Oppgaver: Ansatte drøfter bekymringen med nærmeste leder.\nOppgaver: Leder følger opp saken.\n"
+                    "Oppgaver: Møter skal referatføres."),
+    ))
+    answer = compose(toy_of([plan]), "Hvem drøfter bekymringen?", {"Oppgaver: Ansatte": 0.9}, "Oppgaver: Ansatte")
+    assert "Ansatte drøfter bekymringen" in quoted(answer)
+    assert "Leder følger opp" not in quoted(answer) and "referatføres" not in quoted(answer)
+
+
 @pytest.mark.parametrize(("question", "text", "defines"), [
     ("Kva meiner kommunen med foreldrestøtte?", "Med foreldrestøtte meiner vi alle typar støtte til foreldre.", True),
     ("Kva er eit foreldrenettverk?", "Tiltak: Foreldrenettverk: nettverk som legg til rette for at foreldra blir kjende.", True),
