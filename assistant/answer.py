@@ -326,6 +326,7 @@ class Composer:
                 mine = next((c for c in chosen if c.unit is best.unit or _repeats(self._keys(c), self._keys(best))), None)
                 if mine is None:
                     chosen.append(best)
+                    chosen += self._fields_of(best, chosen)  # who it is for and who runs it, as for a chosen offer
                     mine = best
                 mine.features["first"] = float(bool(pe.part.intents & _HELP))  # asked for help: shown first, chosen or added
 
@@ -747,13 +748,18 @@ class Composer:
                     break
                 previous = Candidate(after, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001)
                 out.append(previous)
-            for field in self._fields_after(c, at):
-                if all(o.unit is not field for o in out):
-                    out.append(Candidate(field, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001, {"field": 1.0}))
+            out += self._fields_of(c, out)
             owner = self._owner_of(c, at)
             if owner is not None and all(o.unit is not owner for o in out):
                 out.append(Candidate(owner, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001, {"field": 1.0}))
         return out
+
+    def _fields_of(self, c: Candidate, chosen: list[Candidate]) -> list[Candidate]:
+        """The labelled lines after ``c`` (:meth:`_fields_after`) not chosen yet, as candidates."""
+        units = c.chunk.units
+        at = units.index(c.unit) if c.unit in units else -1
+        return [Candidate(f, c.chunk, c.rank, c.dense, c.coverage, c.score - 0.001, {"field": 1.0})
+                for f in self._fields_after(c, at) if all(o.unit is not f for o in chosen)]
 
     def _owner_of(self, c: Candidate, at: int) -> Unit | None:
         """For a chosen labelled line ("Forankring: helsestasjonen"), the sentence it describes: the
@@ -836,13 +842,19 @@ class Composer:
                       municipality=first if len(groups) == 1 else None, lead=lead_text)
 
     def _lead(self, q: Question, chosen: list[Candidate], cited: Cited, quotes: list[Quote]) -> str:
-        """A short answer cut verbatim from the best evidence, when the question asks for one thing."""
-        best = max(chosen, key=lambda c: c.score)
+        """A short answer cut verbatim from the best evidence, when the question asks for one thing.
+        For a reader asking for help the best evidence is the offer the answer leads with, and who
+        runs it may stand in a line of its own in the quote ("… tilbyr barnesamtaler … Ansvarlig:
+        Helsesykepleier Familieveileder …")."""
+        best = next((c for c in chosen if c.features.get("first")), None) or max(chosen, key=lambda c: c.score)
         quote = next((qt for qt in quotes if any(u is best.unit for u in qt.units)), None)
         if quote is None:
             return ""
         _, n = cited.cite(quote)
-        found = _short_answer(q, best.unit.text, [c.unit.text for c in chosen])
+        text = best.unit.text
+        if best.features.get("first") and not _RESPONSIBLE.search(text):
+            text = " ".join(u.text for u in quote.units)
+        found = _short_answer(q, text, [c.unit.text for c in chosen])
         return f"**{say(q.language, 'lead')} {found}** [{n}]" if found else ""
 
     def _help_answer(self, q: Question, pe: PartEvidence) -> Answer | None:
@@ -930,8 +942,8 @@ def _short_answer(q: Question, best: str, texts: list[str]) -> str:
             return f"{m.group(1).capitalize()} {m.group(2)}"
     if intents_ & {"who", "contact", "help"}:
         m = _RESPONSIBLE.search(best)
-        if m:
-            return m.group(2).strip()
+        if m:  # "Ansvar: Helsestasjonen – Kontinuerleg": who, then (after a spaced dash) when
+            return m.group(2).split(" – ")[0].strip()
     if "date" in intents_ or "date" in q.details:
         dates = list(dict.fromkeys(m.group(0) for m in _DATE.finditer(best)))
         if len(dates) == 1 and dates[0] not in q.text:

@@ -239,7 +239,10 @@ def test_composer_gives_a_reader_looking_for_help_the_offer_the_plans_name(toy):
     near = {"Oppfølging på nivå 2": 0.9, "Helsestasjonen har ope hus": 0.85}
     answer = compose(toy, question, near, "Oppfølging på nivå 2")
     # … and, asked for, shown first, before the passage the story matched (which comes first in the plan)
-    assert answer.text.index("Helsestasjonen har ope hus for føresette kvar veke. [1]") < answer.text.index("Oppfølging på nivå 2 er når")
+    # (with who runs it, the labelled line after it, as a chosen offer has: the short answer names them)
+    assert answer.text.index("Helsestasjonen har ope hus for føresette kvar veke. Ansvar: Helsestasjonen. [1]") < answer.text.index(
+        "Oppfølging på nivå 2 er når")
+    assert answer.lead == "**Kort svar: Helsestasjonen** [1]"
     # … not when no service sentence is about the question at all, nor for a question that asks for no help
     assert "Helsestasjonen" not in compose(toy, question, {**near, "Helsestasjonen har ope hus": 0.79}, "Oppfølging på nivå 2").text
     assert "Helsestasjonen" not in compose(toy, "Kva er oppfølging på nivå 2?", near, "Oppfølging på nivå 2").text
@@ -380,6 +383,19 @@ def test_composer_short_answer_names_the_responsible_service(toy):
     answer = compose(toy, "Kven har ansvaret for ope hus?", {"Ansvar: Helsestasjonen": 0.93, "Helsestasjonen har": 0.9}, "Helsestasjonen har")
     assert answer.lead == "**Kort svar: Helsestasjonen** [1]"
     assert quoted(answer) == "Helsestasjonen har ope hus for føresette kvar veke. Ansvar: Helsestasjonen."
+
+
+def test_a_help_answer_leads_with_who_runs_the_offer_it_opens_with():
+    """The offer comes first for a reader asking for help; who runs it stands in its own labelled
+    line of the quote, and what follows a spaced dash there is when, not who."""
+    plan = Plan("sogndal-hjelp", "Tiltaksplan", "Sogndal", "nn", (
+        ("Utfordringar", "Mange føresette er slitne i kvardagen med små barn."),
+        ("Tilbod", "Helsestasjonen tilbyr samtalar for slitne føresette.\nAnsvar: Helsestasjonen – Kontinuerleg."),
+    ))
+    near = {"Mange føresette": 0.92, "Helsestasjonen tilbyr": 0.88, "Ansvar: Helsestasjonen": 0.8}
+    answer = compose(toy_of([plan]), "Vi føresette er heilt slitne. Kven kan hjelpe oss?", near, "Mange føresette")
+    assert answer.lead == "**Kort svar: Helsestasjonen** [1]"
+    assert answer.text.index("Helsestasjonen tilbyr") < answer.text.index("Mange føresette er slitne")
 
 
 def test_composer_brings_the_sentence_a_pronoun_refers_to(toy):
