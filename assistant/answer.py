@@ -128,7 +128,7 @@ _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )[A-ZÆØÅ][a-zæøå]+")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,2}\s?[.)]\s*$")
 FIELDS = 3  # labelled lines after a chosen sentence that come with it
 CONTINUATIONS = 2  # sentences after a chosen one that each refer back to the one before come with it
-_FIELD = re.compile(r"^\s*(?:[-•–*]\s*)?[A-ZÆØÅ][\wæøåÆØÅ /-]{2,30}:\s+\S")  # "Målgruppe: Foreldre med små barn."
+_FIELD = re.compile(r"^\s*(?:[-•–*]\s*)?([A-ZÆØÅ][\wæøåÆØÅ /-]{2,30}):\s+\S")  # "Målgruppe: Foreldre med små barn."
 _COLUMN = re.compile(r"^\s*([A-ZÆØÅ][\wæøåÆØÅ /-]{2,30}):\s+\d{1,2}\s?[.)]")  # "Risikofaktorer: 1. …": a numbered cell of a table column
 _ENUMERATED = re.compile(r"^\s*(\d{1,2}\s?[.)]|[a-h][.)]\s|[•\-–*]\s)")
 # a Norwegian verb's infinitive: after a modal and its pronoun ("skal jeg skrive", "jeg skal skrive") or after "å"
@@ -1065,7 +1065,7 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
 def _label(text: str) -> str:
     """The label of a labelled line ("Målgruppe" of "Målgruppe: Foreldre …"), lower case; "" if none."""
     m = _FIELD.match(text)
-    return text[: text.index(":")].strip(" -•–*").lower() if m else ""
+    return m.group(1).strip(" -•–*").lower() if m else ""
 
 
 def _repeats(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -1074,5 +1074,3 @@ def _repeats(a: frozenset[str], b: frozenset[str]) -> bool:
     barnesamtaler …" and "Både helsestasjon, familieveileder, psykisk helse og barnevern tilbyr
     barnesamtaler …": 0.7 of their words shared)."""
     return bool(a and b) and len(a & b) / len(a | b) >= NEAR_REPEAT
-
-

@@ -40,8 +40,9 @@ _SPLIT_BEFORE = re.compile(
 # a preposition left at the end after a pronoun: "Kven er det for?", "Hva går den ut på?"
 STRANDED_PREPOSITION = r"(\s+(for|om|til|med|på|av|frå|fra|i|about|with|to|of|on))?"
 _PRONOUN_SUBJECT = re.compile(r"\b(dei|de|they|them|it|han|ho|hun|he|she)\b", re.IGNORECASE)  # someone the question spoke of before
+_DIFFERENCE_NOUN = r"forskjell\w*|skilnad\w*|difference\w*|differ\w*"  # "forskjellen på …", "the difference between …"
 _DIFFERENCE = re.compile(
-    r"\b(?:forskjell\w*|skilnad\w*|difference\w*|skil(?:jer|ler)?\s+seg|differ\w*)\b.*?\b(?:på|mellom|between|of)\s+"
+    rf"\b(?:{_DIFFERENCE_NOUN}|skil(?:jer|ler)?\s+seg)\b.*?\b(?:på|mellom|between|of)\s+"
     r"(?P<a>[\w\- ]+?)\s+(?:og|and|versus|vs\.?)\s+(?P<b>[\w\- ]+?)\s*(?:[?.!,]|$|\b(?:i|in|hos)\s)",
     re.IGNORECASE,
 )
@@ -52,7 +53,7 @@ _DIFFERENCE_FROM = re.compile(  # "Hva skiller X fra Y?", "Korleis skil X seg fr
     re.IGNORECASE,
 )
 _DIFFERENCE_LIST = re.compile(  # three or more: "Kva er skilnaden på nivå 1, 2 og 3?", "Kva skil nivå 1, nivå 2 og nivå 3?"
-    r"(?:\b(?:forskjell\w*|skilnad\w*|difference\w*|differ\w*)\b.*?\b(?:på|mellom|between|of)|\b(?:kva|hva|what)\s+(?:skil|skiller|skiljer|distinguishes))\s+"
+    rf"(?:\b(?:{_DIFFERENCE_NOUN})\b.*?\b(?:på|mellom|between|of)|\b(?:kva|hva|what)\s+(?:skil|skiller|skiljer|distinguishes))\s+"
     r"(?P<items>[\w\- ]+?(?:\s*,\s*[\w\- ]+?)+,?\s+(?:og|and)\s+[\w\- ]+?)\s*(?:[?.!]|$|\b(?:i|in|hos)\s)",
     re.IGNORECASE,
 )
@@ -289,7 +290,7 @@ class QuestionReader:
     def _split_sentence(self, sentence: str) -> list[str]:
         many = _DIFFERENCE_LIST.search(sentence)
         if many:
-            return _list_items(many.group("items"))
+            return _difference_sides(many.group("items"))
         diff = _DIFFERENCE.search(sentence) or _DIFFERENCE_FROM.search(sentence)
         if diff and not any(_PRONOUN_SIDE.fullmatch(diff.group(side).strip()) for side in ("a", "b")):
             a, b = diff.group("a").strip(), diff.group("b").strip()
@@ -365,7 +366,7 @@ def _has_topic(terms: list[Term], text: str) -> bool:
     return bool(terms) and not back and not _PRONOUN_SUBJECT.search(text)
 
 
-def _list_items(text: str) -> list[str]:
+def _difference_sides(text: str) -> list[str]:
     """'nivå 1, 2 og 3' → nivå 1, nivå 2, nivå 3; 'universell, selektiv og indikert førebygging' →
     universell førebygging, selektiv førebygging, indikert førebygging: a bare number takes the first
     item's words before its number, a one-word item the last item's head noun."""

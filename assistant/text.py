@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.compounds import dictionary_known
+from assistant.compounds import LINKS, dictionary_known
 from assistant.lexicon import lexicon
 
 _WORD = re.compile(r"[0-9a-zæøåéèüöäA-ZÆØÅÉÈÜÖÄ]+(?:-[0-9a-zæøåéèüöäA-ZÆØÅÉÈÜÖÄ]+)*", re.UNICODE)
@@ -86,7 +86,7 @@ def shared_compound(word: str) -> str:
     for key, shared in starting.get(word[:COMPOUND_KEY], ()):
         if word.startswith(key) and len(word) >= len(key) + COMPOUND_REST:
             rest = word[len(key):]
-            for link in ("", "s", "e"):
+            for link in LINKS:
                 if rest.startswith(link) and len(rest) - len(link) >= COMPOUND_REST and _known(rest[len(link):]):
                     return shared + link + shared_compound(rest[len(link):])
     for key, shared in ending.get(word[-COMPOUND_KEY:], ()):
